@@ -1,0 +1,396 @@
+import type { Queue } from '../queue/queue.js';
+import { Message, type QueueEntry } from '../queue/message.js';
+import type { VirtualHost } from '../broker/vhost.js';
+import { accessRefused, channelError, commandInvalid, frameError, notFound, notImplemented, preconditionFailed, unexpectedFrame } from '../broker/errors.js';
+import { FRAME_BODY, FRAME_HEADER, FRAME_METHOD } from '../protocol/constants.js';
+import { classIdOf, decodeMethod, MethodId, methodHasContent, methodIdOf, type BasicPublish, type Method } from '../protocol/generated/methods.js';
+import { decodeProperties, parseContentHeader, type BasicProperties } from '../protocol/generated/properties.js';
+import type { Connection } from './connection.js';
+import type { Consumer } from './consumer.js';
+import { handleExchangeMethod } from './exchange-methods.js';
+import { handleQueueMethod } from './queue-methods.js';
+import { handleBasicMethod } from './basic-methods.js';
+import { handleTxMethod, type Transaction } from './tx-methods.js';
+import { encodeHeaderWithProperties } from './content.js';
+
+/** A delivery waiting for ack: which queue it came from, and through which consumer. */
+export interface Unacked {
+  readonly tag: number;
+  readonly queue: Queue;
+  readonly entry: QueueEntry;
+  readonly consumer: Consumer | null;
+}
+
+/** The pseudo-consumer of direct reply-to on this channel. */
+export interface ReplyConsumer {
+  readonly tag: string;
+  readonly name: string;
+}
+
+/**
+ * One AMQP channel: content assembly for publishes, consumers, unacked deliveries, publisher
+ * confirms and transactions. Method handlers per AMQP class live in their own files.
+ */
+export class Channel {
+  state: 'open' | 'closing' = 'open';
+  readonly vhost: VirtualHost;
+  readonly consumers = new Map<string, Consumer>();
+  readonly unacked = new Map<number, Unacked>();
+  nextDeliveryTag = 1;
+  /** basic.qos global=false: the limit given to consumers created afterwards. */
+  prefetchCount = 0;
+  /** basic.qos global=true: the limit shared by all consumers on the channel. */
+  globalPrefetch = 0;
+  flowActive = true;
+  mostRecentQueue = '';
+  confirmMode = false;
+  private publishSeq = 0;
+  private confirmedUpTo = 0;
+  tx: Transaction | null = null;
+  replyConsumer: ReplyConsumer | null = null;
+  /** Queues a publish was routed to (reused, never held across calls). */
+  private readonly routed = new Set<Queue>();
+
+  // Content assembly state for the basic.publish in progress.
+  private publishing: BasicPublish | null = null;
+  private header: Buffer | null = null;
+  private properties: BasicProperties = {};
+  private bodySize = 0;
+  private bodyReceived = 0;
+  private bodyParts: Buffer[] = [];
+
+  constructor(
+    readonly connection: Connection,
+    readonly id: number,
+  ) {
+    this.vhost = connection.vhost!;
+  }
+
+  get unackedCount(): number {
+    return this.unacked.size;
+  }
+
+  deliveriesAllowed(): boolean {
+    return this.state === 'open' && this.flowActive && this.connection.writable;
+  }
+
+  send(method: Method): void {
+    this.connection.send(this.id, method);
+  }
+
+  handleFrame(type: number, payload: Buffer): void {
+    if (this.state === 'closing') {
+      if (type !== FRAME_METHOD) return;
+      const method = decodeMethod(payload);
+      if (method.id === MethodId.ChannelCloseOk) this.connection.channels.delete(this.id);
+      else if (method.id === MethodId.ChannelClose) this.send({ id: MethodId.ChannelCloseOk });
+      return;
+    }
+    switch (type) {
+      case FRAME_METHOD: {
+        if (this.publishing !== null) {
+          throw unexpectedFrame('expected content header for class 60, got non content header frame instead');
+        }
+        const method = decodeMethod(payload);
+        if (methodHasContent(method.id)) {
+          if (method.id !== MethodId.BasicPublish) throw commandInvalid(`unexpected method with content: 0x${method.id.toString(16)}`);
+          this.publishing = method;
+          return;
+        }
+        try {
+          this.dispatch(method);
+        } catch (err) {
+          this.connection.handleError(err, classIdOf(method.id), methodIdOf(method.id), this.id);
+        }
+        return;
+      }
+      case FRAME_HEADER:
+        this.onContentHeader(payload);
+        return;
+      case FRAME_BODY:
+        this.onContentBody(payload);
+        return;
+      default:
+        throw frameError(`unknown frame type ${type}`);
+    }
+  }
+
+  private onContentHeader(payload: Buffer): void {
+    if (this.publishing === null || this.header !== null) {
+      throw unexpectedFrame(
+        this.publishing === null
+          ? 'expected method frame, got non method frame instead'
+          : 'expected content body, got non content body frame instead',
+      );
+    }
+    const { classId, bodySize, propertiesOffset } = parseContentHeader(payload);
+    if (classId !== 60) {
+      throw unexpectedFrame(`expected content header for class 60, got one for class ${classId} instead`);
+    }
+    this.properties = decodeProperties(payload, propertiesOffset, payload.length);
+    this.header = Buffer.from(payload);
+    this.bodySize = bodySize;
+    this.bodyReceived = 0;
+    const max = this.connection.broker.settings.maxMessageSize;
+    if (bodySize > max) {
+      this.resetContent();
+      throw preconditionFailed(`message size ${bodySize} is larger than configured max size ${max}`);
+    }
+    if (bodySize === 0) this.completePublish(Buffer.alloc(0));
+  }
+
+  private onContentBody(payload: Buffer): void {
+    if (this.header === null) {
+      throw unexpectedFrame(
+        this.publishing === null
+          ? 'expected method frame, got non method frame instead'
+          : 'expected content header for class 60, got non content header frame instead',
+      );
+    }
+    this.bodyReceived += payload.length;
+    if (this.bodyReceived > this.bodySize) {
+      throw unexpectedFrame(`content body exceeds the declared size of ${this.bodySize} bytes`);
+    }
+    if (this.bodyReceived === this.bodySize) {
+      if (this.bodyParts.length === 0) this.completePublish(Buffer.from(payload));
+      else {
+        this.bodyParts.push(payload);
+        this.completePublish(Buffer.concat(this.bodyParts, this.bodySize));
+      }
+    } else {
+      // Partial bodies are views into socket chunks until the last frame arrives.
+      this.bodyParts.push(payload);
+    }
+  }
+
+  private resetContent(): void {
+    this.publishing = null;
+    this.header = null;
+    this.properties = {};
+    this.bodyParts = [];
+  }
+
+  private completePublish(body: Buffer): void {
+    const method = this.publishing!;
+    const header = this.header!;
+    const properties = this.properties;
+    this.resetContent();
+    try {
+      this.publish(method, properties, header, body);
+    } catch (err) {
+      // Errors raised while handling a publish are attributed to basic.publish.
+      this.connection.handleError(err, 60, 40, this.id);
+    }
+  }
+
+  private publish(method: BasicPublish, properties: BasicProperties, header: Buffer, body: Buffer): void {
+    const vhost = this.vhost;
+    const exchange = vhost.getExchange(method.exchange);
+    if (this.confirmMode) this.publishSeq++;
+    if (method.immediate) throw notImplemented('immediate=true');
+    if (exchange.internal) throw accessRefused(`cannot publish to internal ${vhost.describeExchange(exchange.name)}`);
+    const user = this.connection.user!;
+    if (properties.userId !== undefined && properties.userId !== user.name) {
+      throw preconditionFailed(`user_id property set to '${properties.userId}' but authenticated user was '${user.name}'`);
+    }
+    if (this.connection.broker.alarms.size > 0) this.connection.publisherBlocked();
+    if (properties.replyTo === 'amq.rabbitmq.reply-to') {
+      if (this.replyConsumer === null) throw preconditionFailed('fast reply consumer does not exist');
+      const rewritten: BasicProperties = { ...properties, replyTo: this.replyConsumer.name };
+      properties = rewritten;
+      header = encodeHeaderWithProperties(body.length, rewritten);
+    }
+    const message = new Message(method.exchange, method.routingKey, properties, header, body);
+    if (this.tx !== null) {
+      this.tx.publishes.push({ message, mandatory: method.mandatory });
+      return;
+    }
+    this.route(message, method.mandatory);
+    if (this.confirmMode) this.connection.confirmsPending.add(this);
+  }
+
+  /** Routes a message to its queues; an unroutable mandatory message comes back as basic.return. */
+  route(message: Message, mandatory: boolean): void {
+    const vhost = this.vhost;
+    const exchange = vhost.exchanges.get(message.exchange);
+    if (exchange === undefined) return;
+    exchange.stats.publishIn++;
+    const broker = this.connection.broker;
+    if (message.exchange === '' && broker.directReply.isReplyName(message.routingKey)) {
+      const target = broker.directReply.lookup(message.routingKey);
+      if (target !== undefined && target.deliverReply(message)) return;
+      if (mandatory) this.basicReturn(message);
+      return;
+    }
+    const queues = this.routed;
+    vhost.route(exchange, message.routingKey, message.properties.headers, queues);
+    if (queues.size === 0) {
+      if (mandatory) this.basicReturn(message);
+      return;
+    }
+    exchange.stats.publishOut++;
+    for (const q of queues) q.enqueue(message);
+    queues.clear();
+  }
+
+  private basicReturn(message: Message): void {
+    this.send({ id: MethodId.BasicReturn, replyCode: 312, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey });
+    this.connection.writer.sendContent(this.id, message.header, message.body);
+  }
+
+  /** Sends the publisher confirms accumulated while reading one chunk, as one multiple ack. */
+  flushConfirms(): void {
+    const upTo = this.publishSeq;
+    if (upTo <= this.confirmedUpTo || this.state !== 'open') return;
+    const multiple = upTo - this.confirmedUpTo > 1;
+    this.confirmedUpTo = upTo;
+    this.send({ id: MethodId.BasicAck, deliveryTag: upTo, multiple });
+  }
+
+  /** A direct reply-to message for this channel's reply consumer. */
+  deliverReply(message: Message): boolean {
+    const reply = this.replyConsumer;
+    if (reply === null || this.state !== 'open') return false;
+    const tag = this.nextDeliveryTag++;
+    this.connection.writer.sendDeliver(this.id, reply.tag, tag, false, message.exchange, message.routingKey, message.header, message.body);
+    return true;
+  }
+
+  private dispatch(method: Method): void {
+    switch (method.id) {
+      case MethodId.ChannelClose:
+        this.release();
+        this.send({ id: MethodId.ChannelCloseOk });
+        this.connection.channels.delete(this.id);
+        return;
+      case MethodId.ChannelCloseOk:
+        return;
+      case MethodId.ChannelOpen:
+        throw channelError("second 'channel.open' seen");
+      case MethodId.ChannelFlow:
+        this.flowActive = method.active;
+        this.send({ id: MethodId.ChannelFlowOk, active: method.active });
+        if (method.active) this.resumeDeliveries();
+        return;
+      case MethodId.AccessRequest:
+        this.send({ id: MethodId.AccessRequestOk, reserved1: 1 });
+        return;
+      default:
+        if (handleExchangeMethod(this, method)) return;
+        if (handleQueueMethod(this, method)) return;
+        if (handleBasicMethod(this, method)) return;
+        if (handleTxMethod(this, method)) return;
+        throw commandInvalid(`unexpected method 0x${method.id.toString(16)}`);
+    }
+  }
+
+  /** A queue name argument: empty means the queue most recently declared on this channel. */
+  queueName(name: string): string {
+    if (name !== '') return name;
+    if (this.mostRecentQueue === '') throw notFound('no previously declared queue');
+    return this.mostRecentQueue;
+  }
+
+  deliver(consumer: Consumer, queue: Queue, entry: QueueEntry): void {
+    const tag = this.nextDeliveryTag++;
+    if (!consumer.noAck) {
+      this.unacked.set(tag, { tag, queue, entry, consumer });
+      consumer.unacked++;
+    }
+    const m = entry.message;
+    this.connection.writer.sendDeliver(this.id, consumer.tag, tag, entry.redelivered, m.exchange, m.routingKey, m.header, m.body);
+  }
+
+  /** After acks, qos changes, flow or drain: let this channel's queues deliver again. */
+  resumeDeliveries(): void {
+    for (const c of this.consumers.values()) c.queue.dispatch();
+  }
+
+  /**
+   * Removes and returns the deliveries an ack/nack/reject refers to, in delivery order, with
+   * RabbitMQ's "unknown delivery tag" error for a tag that is not outstanding.
+   */
+  takeUnacked(deliveryTag: number, multiple: boolean): Unacked[] {
+    if (multiple) {
+      const taken: Unacked[] = [];
+      if (deliveryTag !== 0 && !this.unacked.has(deliveryTag)) throw preconditionFailed(`unknown delivery tag ${deliveryTag}`);
+      for (const [tag, u] of this.unacked) {
+        if (deliveryTag !== 0 && tag > deliveryTag) break;
+        taken.push(u);
+        this.unacked.delete(tag);
+      }
+      return taken;
+    }
+    const u = this.unacked.get(deliveryTag);
+    if (u === undefined) throw preconditionFailed(`unknown delivery tag ${deliveryTag}`);
+    this.unacked.delete(deliveryTag);
+    return [u];
+  }
+
+  /** Applies acks (requeue = undefined), or rejects with or without requeue. */
+  settle(deliveries: readonly Unacked[], requeue: boolean | undefined): void {
+    for (const d of deliveries) if (d.consumer !== null) d.consumer.unacked--;
+    if (requeue === true) this.requeueDeliveries(deliveries);
+    else {
+      for (const d of deliveries) d.queue.settled(1);
+    }
+    this.resumeDeliveries();
+  }
+
+  /** Puts deliveries back on their queues, in order, marked redelivered. */
+  requeueDeliveries(deliveries: readonly Unacked[]): void {
+    if (deliveries.length === 1) {
+      const d = deliveries[0]!;
+      d.queue.requeue([d.entry]);
+      return;
+    }
+    const byQueue = new Map<Queue, QueueEntry[]>();
+    for (const d of deliveries) {
+      let list = byQueue.get(d.queue);
+      if (list === undefined) byQueue.set(d.queue, (list = []));
+      list.push(d.entry);
+    }
+    for (const [q, entries] of byQueue) q.requeue(entries);
+  }
+
+  /** Removes a consumer; an auto-delete queue goes with its last consumer. */
+  removeConsumer(consumer: Consumer): void {
+    this.consumers.delete(consumer.tag);
+    if (consumer.queue.removeConsumer(consumer)) this.vhost.removeQueue(consumer.queue);
+  }
+
+  consumerCancelledByQueue(consumer: Consumer): void {
+    this.consumers.delete(consumer.tag);
+    if (this.connection.capabilityCancelNotify && this.state === 'open') {
+      this.send({ id: MethodId.BasicCancel, consumerTag: consumer.tag, noWait: true });
+    }
+  }
+
+  /** Soft error: channel.close to the client; frames are discarded until close-ok. */
+  closeWithError(code: number, text: string, classId: number, methodId: number): void {
+    if (this.state === 'closing') return;
+    this.send({ id: MethodId.ChannelClose, replyCode: code, replyText: text.slice(0, 255), classId, methodId });
+    this.release();
+  }
+
+  private released = false;
+  /** Requeues unacked messages, cancels consumers; the channel delivers nothing more. */
+  release(): void {
+    this.state = 'closing';
+    if (this.released) return;
+    this.released = true;
+    this.resetContent();
+    for (const c of [...this.consumers.values()]) this.removeConsumer(c);
+    const pending: Unacked[] = [...this.unacked.values()];
+    this.unacked.clear();
+    if (this.tx !== null) {
+      for (const s of this.tx.settles) pending.push(...s.deliveries);
+      this.tx = null;
+    }
+    if (pending.length > 0) this.requeueDeliveries(pending);
+    if (this.replyConsumer !== null) {
+      this.connection.broker.directReply.unregister(this.replyConsumer.name);
+      this.replyConsumer = null;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import type { FieldTable, FieldValue } from '../protocol/field-types.js';
+import { preconditionFailed } from './errors.js';
+
+/** RabbitMQ's names for field-table types, as they appear in its error texts. */
+const TYPE_NAMES: Record<FieldValue['type'], string> = {
+  t: 'bool', b: 'byte', B: 'unsignedbyte', s: 'short', u: 'unsignedshort', I: 'signedint', i: 'unsignedint',
+  l: 'long', f: 'float', d: 'double', D: 'decimal', S: 'longstr', x: 'binary', T: 'timestamp', A: 'array',
+  F: 'table', V: 'void',
+};
+
+const INTEGER_TYPES = new Set<FieldValue['type']>(['b', 'B', 's', 'u', 'I', 'i', 'l']);
+
+export function typeName(v: FieldValue): string {
+  return TYPE_NAMES[v.type];
+}
+
+/** The integer value of an integer-typed field, or undefined for any other type. */
+export function integerValue(v: FieldValue | undefined): number | undefined {
+  if (v === undefined || !INTEGER_TYPES.has(v.type)) return undefined;
+  return typeof v.value === 'bigint' ? Number(v.value) : (v.value as number);
+}
+
+/** Formats a value the way RabbitMQ prints it in "inequivalent arg" errors. */
+export function formatFieldValue(v: FieldValue): string {
+  switch (v.type) {
+    case 'x':
+      return v.value.toString('utf8');
+    case 'D':
+      return `{${v.value.scale},${v.value.value}}`;
+    case 'A':
+    case 'F':
+    case 'V':
+      return JSON.stringify(v.value === null ? 'undefined' : v.type);
+    default:
+      return String(v.value);
+  }
+}
+
+/** Integer types are one class, as are the two float types (RabbitMQ's type_class). */
+function typeClass(t: FieldValue['type']): string {
+  if (INTEGER_TYPES.has(t)) return 'int';
+  if (t === 'f' || t === 'd') return 'float';
+  return t;
+}
+
+function valuesEquivalent(a: FieldValue, b: FieldValue): boolean {
+  if (typeClass(a.type) !== typeClass(b.type)) return false;
+  if (INTEGER_TYPES.has(a.type)) return integerValue(a) === integerValue(b);
+  if (a.type === 'x' && b.type === 'x') return a.value.equals(b.value);
+  if (typeof a.value !== 'object' || a.value === null) return a.value === b.value;
+  return JSON.stringify(a.value, bigintSafe) === JSON.stringify(b.value, bigintSafe);
+}
+
+function bigintSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Map) return Object.fromEntries(value);
+  return value;
+}
+
+function describe(v: FieldValue | undefined): string {
+  return v === undefined ? 'none' : `the value '${formatFieldValue(v)}' of type '${typeName(v)}'`;
+}
+
+/**
+ * RabbitMQ compares only the arguments it understands when an existing queue or exchange is
+ * declared again; a difference in one of them is 406 PRECONDITION_FAILED.
+ */
+export function assertArgumentsEquivalent(
+  current: FieldTable,
+  received: FieldTable,
+  keys: readonly string[],
+  resource: string,
+): void {
+  for (const key of keys) {
+    const a = current.get(key);
+    const b = received.get(key);
+    if (a === undefined && b === undefined) continue;
+    if (a !== undefined && b !== undefined && valuesEquivalent(a, b)) continue;
+    throw preconditionFailed(`inequivalent arg '${key}' for ${resource}: received ${describe(b)} but current is ${describe(a)}`);
+  }
+}
+
+export const QUEUE_EQUIVALENCE_KEYS = [
+  'x-expires', 'x-message-ttl', 'x-dead-letter-exchange', 'x-dead-letter-routing-key', 'x-max-length',
+  'x-max-length-bytes', 'x-max-priority', 'x-overflow', 'x-queue-mode', 'x-queue-type', 'x-single-active-consumer',
+  'x-queue-version',
+] as const;
+
+export const EXCHANGE_EQUIVALENCE_KEYS = ['alternate-exchange'] as const;
+
+/**
+ * Validates the queue arguments RabbitMQ validates at declare time and returns the reason in
+ * RabbitMQ's words (an Erlang term), or undefined when they are acceptable.
+ */
+export function queueArgumentError(args: FieldTable): { key: string; reason: string } | undefined {
+  const nonNegativeInt = ['x-expires', 'x-message-ttl', 'x-max-length', 'x-max-length-bytes', 'x-max-priority'];
+  for (const key of nonNegativeInt) {
+    const v = args.get(key);
+    if (v === undefined) continue;
+    const n = integerValue(v);
+    if (n === undefined) return { key, reason: `{unacceptable_type,${typeName(v)}}` };
+    if (n < 0) return { key, reason: `{value_negative,${n}}` };
+    if (key === 'x-expires' && n === 0) return { key, reason: `{value_zero,0}` };
+    if (key === 'x-max-priority' && n > 255) return { key, reason: `{max_value_exceeded,${n}}` };
+  }
+  const overflow = args.get('x-overflow');
+  if (overflow !== undefined) {
+    const s = overflow.type === 'S' ? overflow.value : undefined;
+    if (s === undefined) return { key: 'x-overflow', reason: `{unacceptable_type,${typeName(overflow)}}` };
+    if (!['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(s)) return { key: 'x-overflow', reason: `{invalid_value,<<"${s}">>}` };
+  }
+  const queueType = args.get('x-queue-type');
+  if (queueType !== undefined) {
+    const s = queueType.type === 'S' ? queueType.value : undefined;
+    if (s === undefined) return { key: 'x-queue-type', reason: `{unacceptable_type,${typeName(queueType)}}` };
+  }
+  return undefined;
+}

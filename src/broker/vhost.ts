@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import type { FieldTable } from '../protocol/field-types.js';
+import { isExchangeType } from '../routing/exchange-router.js';
+import { Queue } from '../queue/queue.js';
+import { Exchange, type Destination } from './exchange.js';
+import {
+  assertArgumentsEquivalent,
+  EXCHANGE_EQUIVALENCE_KEYS,
+  integerValue,
+  QUEUE_EQUIVALENCE_KEYS,
+  queueArgumentError,
+} from './arguments.js';
+import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
+
+export interface ExchangeDeclaration {
+  readonly name: string;
+  readonly type: string;
+  readonly passive: boolean;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly internal: boolean;
+  readonly arguments: FieldTable;
+}
+
+export interface QueueDeclaration {
+  readonly name: string;
+  readonly passive: boolean;
+  readonly durable: boolean;
+  readonly exclusive: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: FieldTable;
+}
+
+/** Who is asking: exclusive queues belong to one connection. */
+export type Owner = object;
+
+export function generateName(prefix: string): string {
+  return prefix + randomBytes(16).toString('base64url');
+}
+
+const BUILTIN_EXCHANGES: ReadonlyArray<readonly [string, 'direct' | 'fanout' | 'topic' | 'headers']> = [
+  ['amq.direct', 'direct'],
+  ['amq.fanout', 'fanout'],
+  ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'],
+  ['amq.match', 'headers'],
+];
+
+/**
+ * A virtual host's object model: exchanges, queues and the bindings between them. All AMQP
+ * operations on topology go through here and raise RabbitMQ's errors.
+ */
+export class VirtualHost {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  /** For every destination, the exchanges that have a binding to it. */
+  private readonly sources = new Map<Destination, Set<Exchange>>();
+  private readonly routeScratch = new Set<Destination>();
+  private readonly visited = new Set<Exchange>();
+  /** Called after a queue is deleted (consumers were already cancelled). */
+  onQueueDeleted: (queue: Queue) => void = () => {};
+
+  constructor(readonly name: string) {
+    const empty: FieldTable = new Map();
+    this.exchanges.set('', new Exchange({ name: '', type: 'direct', durable: true, autoDelete: false, internal: false, arguments: empty }));
+    for (const [name, type] of BUILTIN_EXCHANGES) {
+      this.exchanges.set(name, new Exchange({ name, type, durable: true, autoDelete: false, internal: false, arguments: empty }));
+    }
+  }
+
+  describeQueue(name: string): string {
+    return `queue '${name}' in vhost '${this.name}'`;
+  }
+
+  describeExchange(name: string): string {
+    return `exchange '${name}' in vhost '${this.name}'`;
+  }
+
+  // ---- exchanges ----
+
+  getExchange(name: string): Exchange {
+    const x = this.exchanges.get(name);
+    if (x === undefined) throw notFound(`no ${this.describeExchange(name)}`);
+    return x;
+  }
+
+  declareExchange(d: ExchangeDeclaration): Exchange {
+    if (d.passive) return this.getExchange(d.name);
+    if (d.name.startsWith('amq.')) {
+      throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
+    }
+    if (!isExchangeType(d.type)) throw commandInvalid(`unknown exchange type '${d.type}'`);
+    const existing = this.exchanges.get(d.name);
+    if (existing !== undefined) {
+      const what = this.describeExchange(d.name);
+      const check = (field: string, received: string | boolean, current: string | boolean) => {
+        if (received !== current) {
+          throw preconditionFailed(`inequivalent arg '${field}' for ${what}: received '${received}' but current is '${current}'`);
+        }
+      };
+      check('type', d.type, existing.type);
+      check('durable', d.durable, existing.durable);
+      check('auto_delete', d.autoDelete, existing.autoDelete);
+      check('internal', d.internal, existing.internal);
+      assertArgumentsEquivalent(existing.arguments, d.arguments, EXCHANGE_EQUIVALENCE_KEYS, what);
+      return existing;
+    }
+    const x = new Exchange({ name: d.name, type: d.type, durable: d.durable, autoDelete: d.autoDelete, internal: d.internal, arguments: d.arguments });
+    this.exchanges.set(d.name, x);
+    return x;
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '' || name.startsWith('amq.')) {
+      throw accessRefused(name === '' ? 'operation not permitted on the default exchange' : `exchange name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    const x = this.getExchange(name);
+    if (ifUnused && x.router.bindingCount > 0) throw preconditionFailed(`${this.describeExchange(name)} in use`);
+    this.removeExchange(x);
+  }
+
+  private removeExchange(x: Exchange): void {
+    if (this.exchanges.get(x.name) !== x) return;
+    this.exchanges.delete(x.name);
+    for (const b of x.router.bindings()) this.sources.get(b.destination)?.delete(x);
+    this.removeBindingsTo(x);
+  }
+
+  // ---- queues ----
+
+  /** Looks up a queue for an operation by `owner`, enforcing exclusivity. */
+  getQueue(name: string, owner: Owner): Queue {
+    const q = this.queues.get(name);
+    if (q === undefined) throw notFound(`no ${this.describeQueue(name)}`);
+    this.checkExclusiveAccess(q, owner);
+    return q;
+  }
+
+  private checkExclusiveAccess(q: Queue, owner: Owner): void {
+    if (q.exclusiveOwner !== null && q.exclusiveOwner !== owner) {
+      throw resourceLocked(
+        `cannot obtain exclusive access to locked ${this.describeQueue(q.name)}. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+      );
+    }
+  }
+
+  declareQueue(d: QueueDeclaration, owner: Owner): Queue {
+    if (d.passive) {
+      if (d.name === '') throw notFound(`no ${this.describeQueue(d.name)}`);
+      return this.getQueue(d.name, owner);
+    }
+    let name = d.name;
+    if (name === '') {
+      do name = generateName('amq.gen-');
+      while (this.queues.has(name));
+    } else if (name.startsWith('amq.')) {
+      throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    const what = this.describeQueue(name);
+    const existing = this.queues.get(name);
+    if (existing !== undefined) {
+      this.checkExclusiveAccess(existing, owner);
+      if ((existing.exclusiveOwner !== null) !== d.exclusive) {
+        throw resourceLocked(
+          `cannot obtain exclusive access to locked ${what}. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+        );
+      }
+      if (existing.durable !== d.durable) {
+        throw preconditionFailed(`inequivalent arg 'durable' for ${what}: received '${d.durable}' but current is '${existing.durable}'`);
+      }
+      if (existing.autoDelete !== d.autoDelete) {
+        throw preconditionFailed(`inequivalent arg 'auto_delete' for ${what}: received '${d.autoDelete}' but current is '${existing.autoDelete}'`);
+      }
+      assertArgumentsEquivalent(existing.arguments, d.arguments, QUEUE_EQUIVALENCE_KEYS, what);
+      return existing;
+    }
+    const invalid = queueArgumentError(d.arguments);
+    if (invalid !== undefined) throw preconditionFailed(`invalid arg '${invalid.key}' for ${what}: ${invalid.reason}`);
+    const maxPriority = integerValue(d.arguments.get('x-max-priority'));
+    const q = new Queue({
+      name,
+      vhost: this.name,
+      durable: d.durable,
+      autoDelete: d.autoDelete,
+      exclusiveOwner: d.exclusive ? owner : null,
+      arguments: d.arguments,
+      maxPriority: maxPriority === undefined || maxPriority === 0 ? undefined : maxPriority,
+    });
+    this.queues.set(name, q);
+    // Every queue is bound to the default exchange by its name; that binding is implicit.
+    return q;
+  }
+
+  /** Deletes a queue; returns the number of ready messages it held. */
+  deleteQueue(name: string, owner: Owner, ifUnused: boolean, ifEmpty: boolean): number {
+    const q = this.getQueue(name, owner);
+    if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`${this.describeQueue(name)} in use`);
+    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`${this.describeQueue(name)} not empty`);
+    return this.removeQueue(q);
+  }
+
+  /** Removes a queue whatever its state (auto-delete, exclusive owner gone, vhost deleted). */
+  removeQueue(q: Queue): number {
+    if (this.queues.get(q.name) !== q) return 0;
+    this.queues.delete(q.name);
+    const count = q.markDeleted();
+    this.removeBindingsTo(q);
+    this.onQueueDeleted(q);
+    return count;
+  }
+
+  /** Deletes every exclusive queue that `owner` declared. */
+  removeExclusiveQueues(owner: Owner): void {
+    for (const q of [...this.queues.values()]) if (q.exclusiveOwner === owner) this.removeQueue(q);
+  }
+
+  // ---- bindings ----
+
+  private checkBindable(source: Exchange): void {
+    if (source.name === '') throw accessRefused('operation not permitted on the default exchange');
+  }
+
+  bind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (destination instanceof Exchange && destination.name === '') this.checkBindable(destination);
+    this.checkBindable(source);
+    if (source.router.bind(destination, routingKey, args)) {
+      let set = this.sources.get(destination);
+      if (set === undefined) this.sources.set(destination, (set = new Set()));
+      set.add(source);
+    }
+  }
+
+  unbind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (destination instanceof Exchange && destination.name === '') this.checkBindable(destination);
+    this.checkBindable(source);
+    if (!source.router.unbind(destination, routingKey, args)) return;
+    if (!this.hasAnyBinding(source, destination)) this.sources.get(destination)?.delete(source);
+    this.maybeAutoDelete(source);
+  }
+
+  private hasAnyBinding(source: Exchange, destination: Destination): boolean {
+    for (const b of source.router.bindings()) if (b.destination === destination) return true;
+    return false;
+  }
+
+  private removeBindingsTo(destination: Destination): void {
+    const sources = this.sources.get(destination);
+    if (sources === undefined) return;
+    this.sources.delete(destination);
+    for (const source of sources) {
+      source.router.removeDestination(destination);
+      this.maybeAutoDelete(source);
+    }
+  }
+
+  private maybeAutoDelete(x: Exchange): void {
+    if (x.autoDelete && x.router.bindingCount === 0) this.removeExchange(x);
+  }
+
+  // ---- routing ----
+
+  /**
+   * Routes a message from `exchange` into `out` (queues), following exchange-to-exchange
+   * bindings and alternate exchanges. Each queue appears once however many paths lead to it.
+   */
+  route(exchange: Exchange, routingKey: string, headers: FieldTable | undefined, out: Set<Queue>): void {
+    if (exchange.name === '') {
+      const q = this.queues.get(routingKey);
+      if (q !== undefined) out.add(q);
+      return;
+    }
+    this.visited.clear();
+    this.routeFrom(exchange, routingKey, headers, out);
+    this.visited.clear();
+  }
+
+  private routeFrom(exchange: Exchange, routingKey: string, headers: FieldTable | undefined, out: Set<Queue>): void {
+    if (this.visited.has(exchange)) return;
+    this.visited.add(exchange);
+    const before = out.size;
+    const scratch = this.routeScratch.size === 0 ? this.routeScratch : new Set<Destination>();
+    exchange.router.route(routingKey, headers, scratch);
+    let viaExchange = false;
+    for (const d of scratch) {
+      if (d instanceof Exchange) viaExchange = true;
+      else out.add(d);
+    }
+    if (viaExchange) {
+      const exchanges: Exchange[] = [];
+      for (const d of scratch) if (d instanceof Exchange) exchanges.push(d);
+      scratch.clear();
+      for (const x of exchanges) this.routeFrom(x, routingKey, headers, out);
+    } else scratch.clear();
+    if (out.size === before) {
+      const ae = exchange.arguments.get('alternate-exchange');
+      if (ae !== undefined && ae.type === 'S') {
+        const alt = this.exchanges.get(ae.value);
+        if (alt !== undefined) this.routeFrom(alt, routingKey, headers, out);
+      }
+    }
+  }
+}

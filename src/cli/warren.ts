@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { Broker } from '../server/broker.js';
+import { VERSION } from '../server/config.js';
+
+const USAGE = `usage: warren [--port N] [--management-port N] [--data-dir DIR] [--bind ADDR[,ADDR]]
+              [--log-level LEVEL] [--heartbeat SECONDS]
+Environment: WARREN_PORT, WARREN_MANAGEMENT_PORT, WARREN_DATA_DIR, WARREN_BIND, WARREN_LOG_LEVEL,
+WARREN_HEARTBEAT. Flags win over the environment.`;
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    process.stderr.write(`warren: ${name} must be a whole number from 0 to 65535, got '${value}'\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function main(): void {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        port: { type: 'string' },
+        'management-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        bind: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        heartbeat: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    process.stderr.write(`warren: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const v = parsed.values;
+  if (v.help === true) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (v.version === true) {
+    process.stdout.write(`warren ${VERSION}\n`);
+    return;
+  }
+  const env = process.env;
+  const bind = (v.bind ?? (env['WARREN_BIND'] !== undefined ? [env['WARREN_BIND']] : []))
+    .flatMap((b) => b.split(','))
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  const port = integer('--port', v.port ?? env['WARREN_PORT']);
+  const managementPort = integer('--management-port', v['management-port'] ?? env['WARREN_MANAGEMENT_PORT']);
+  const heartbeat = integer('--heartbeat', v.heartbeat ?? env['WARREN_HEARTBEAT']);
+  const dataDir = v['data-dir'] ?? env['WARREN_DATA_DIR'];
+  const broker = new Broker({
+    ...(port !== undefined ? { port } : {}),
+    ...(managementPort !== undefined ? { managementPort } : {}),
+    ...(heartbeat !== undefined ? { heartbeat } : {}),
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    bind,
+    logLevel: v['log-level'] ?? env['WARREN_LOG_LEVEL'] ?? 'info',
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    broker.log.info({ signal }, 'stopping');
+    broker.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  broker.listen().then(
+    () => {
+      const addrs = broker.options.bind.map((h) => (h.includes(':') ? `[${h}]` : h) + ':' + broker.port).join(', ');
+      broker.log.info({ port: broker.port, bind: broker.options.bind }, `Warren ${VERSION} ready: AMQP 0-9-1 on ${addrs}`);
+    },
+    (err: unknown) => {
+      broker.log.fatal({ err }, 'cannot listen');
+      process.exit(1);
+    },
+  );
+}
+
+main();

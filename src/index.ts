@@ -1,0 +1,34 @@
+import { Broker } from './server/broker.js';
+import type { BrokerOptions } from './server/config.js';
+
+export type { BrokerOptions } from './server/config.js';
+export { Broker } from './server/broker.js';
+
+/** A broker running in this process. */
+export interface RunningBroker {
+  /** amqp://guest:guest@127.0.0.1:PORT (the default user, on the first bind address). */
+  readonly url: string;
+  readonly port: number;
+  readonly broker: Broker;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a broker in this process, e.g. for an application's test suite:
+ * `const b = await startBroker({ port: 0 })` then connect to `b.url`, and `await b.close()`.
+ * It keeps everything in memory. Logging is off unless `logLevel` is given.
+ */
+export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const broker = new Broker({ logLevel: 'silent', ...options });
+  await broker.listen();
+  const host = broker.options.bind[0]!;
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const user = encodeURIComponent(broker.options.defaultUser);
+  const pass = encodeURIComponent(broker.options.defaultPass);
+  return {
+    url: `amqp://${user}:${pass}@${hostPart}:${broker.port}`,
+    port: broker.port,
+    broker,
+    close: () => broker.close(),
+  };
+}

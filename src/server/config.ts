@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import type { AmqpSettings } from '../amqp/context.js';
+
+/** Options of an in-process or command-line broker. Every field has a default. */
+export interface BrokerOptions {
+  /** AMQP port; 0 picks a free one. Default 5672. */
+  port?: number;
+  /** Addresses to listen on. Default: the loopback address of both families. */
+  bind?: readonly string[];
+  /** Management HTTP port (served by a later release). Default 15672. */
+  managementPort?: number;
+  /** Directory for durable data (used once durability lands). Default ./warren-data. */
+  dataDir?: string;
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  logLevel?: string;
+  /** Heartbeat interval the server proposes, in seconds (0 disables). Default 60. */
+  heartbeat?: number;
+  /** Largest frame the server accepts, in bytes. Default 131072. */
+  frameMax?: number;
+  /** Highest channel number per connection. Default 2047. */
+  channelMax?: number;
+  /** Largest message body accepted, in bytes. Default 16 MiB. */
+  maxMessageSize?: number;
+  /** Users allowed to log in from loopback addresses only. Default ['guest']. */
+  loopbackUsers?: readonly string[];
+  /** The user created at start. Default guest/guest. */
+  defaultUser?: string;
+  defaultPass?: string;
+}
+
+export interface ResolvedOptions {
+  readonly port: number;
+  readonly bind: readonly string[];
+  readonly managementPort: number;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly loopbackUsers: readonly string[];
+  readonly defaultUser: string;
+  readonly defaultPass: string;
+  readonly amqp: AmqpSettings;
+}
+
+export const VERSION = '0.1.0';
+export const DEFAULT_BIND: readonly string[] = ['127.0.0.1', '::1'];
+
+export function resolveOptions(o: BrokerOptions): ResolvedOptions {
+  const frameMax = o.frameMax ?? 131072;
+  if (frameMax < 4096) throw new Error(`frameMax must be at least 4096, got ${frameMax}`);
+  return {
+    port: o.port ?? 5672,
+    bind: o.bind !== undefined && o.bind.length > 0 ? o.bind : DEFAULT_BIND,
+    managementPort: o.managementPort ?? 15672,
+    dataDir: o.dataDir ?? './warren-data',
+    logLevel: o.logLevel ?? 'info',
+    loopbackUsers: o.loopbackUsers ?? ['guest'],
+    defaultUser: o.defaultUser ?? 'guest',
+    defaultPass: o.defaultPass ?? 'guest',
+    amqp: {
+      frameMax,
+      channelMax: o.channelMax ?? 2047,
+      heartbeat: o.heartbeat ?? 60,
+      maxMessageSize: o.maxMessageSize ?? 16 * 1024 * 1024,
+      handshakeTimeoutMs: 10_000,
+      product: 'Warren',
+      version: VERSION,
+      clusterName: `warren@${hostname()}`,
+    },
+  };
+}
