@@ -144,8 +144,7 @@ describe('field tables', () => {
       inner.writeUInt32BE((levels - i - 1) * 5 + 1, i * 5 + 1);
     }
     inner[levels * 5] = 0x56;
-    const body = Buffer.concat([Buffer.from([1, 0x61, 0x41]), Buffer.alloc(4), inner.subarray(1)]);
-    body.writeUInt32BE(inner.length - 5, 3);
+    const body = Buffer.concat([Buffer.from([1, 0x61]), inner]);
     const wire = Buffer.concat([Buffer.alloc(4), body]);
     wire.writeUInt32BE(body.length, 0);
     assert.throws(() => decodeTable(wire, 0), (e: unknown) => isSyntaxError(e) && (e as ProtocolError).text.includes("nested deeper"));
