@@ -24,7 +24,9 @@ export interface FrameSink {
 const HEADER_SIZE = 7;
 
 function snippet(payload: Buffer): string {
-  return payload.length <= 16 ? `all octets = ${erlangBinary(payload, 16)}` : `first 16 octets = ${erlangBinary(payload, 16)}`;
+  return payload.length <= 16
+    ? `all octets = ${erlangBinary(payload, 16)}`
+    : `first 16 octets = ${erlangBinary(payload.subarray(0, 16), 16)}`;
 }
 
 export function frameError(type: number, payload: Buffer, reason: string): ProtocolError {

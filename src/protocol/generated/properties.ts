@@ -266,7 +266,7 @@ export interface ContentHeader {
 export function parseContentHeader(payload: Buffer): ContentHeader {
   const b = payload;
   if (b.length < 12) {
-    throw amqpError(501, 'type 2, ' + (b.length <= 16 ? 'all' : 'first 16') + ' octets = ' + erlangBinary(b, 16) + ': unknown_frame');
+    throw amqpError(501, 'type 2, all octets = ' + erlangBinary(b) + ': unknown_frame');
   }
   const bodySize = readU64(b, 4);
   if (bodySize < 0) throw amqpError(502, 'content body size exceeds 2^53 - 1');
