@@ -33,18 +33,10 @@ export function shortStrSize(s: string): number {
   return 1 + Buffer.byteLength(s, 'utf8');
 }
 
-/** Reads a shortstr body of `len` bytes at `p` (no bounds checks: caller checked). */
+/** Reads a shortstr body of `len` bytes at `p` as UTF-8 (no bounds checks: caller checked). */
 export function readStr(b: Buffer, p: number, len: number): string {
-  if (len < 24) {
-    let s = '';
-    for (let i = 0; i < len; i++) {
-      const c = b[p + i]!;
-      if (c > 0x7f) return b.toString('utf8', p, p + len);
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return b.toString('utf8', p, p + len);
+  // Buffer#toString beats a JS byte loop from ~4 ASCII bytes on (measured on Node 20).
+  return len === 0 ? '' : b.toString('utf8', p, p + len);
 }
 
 /** Writes a longstr (4-byte length + bytes). */
