@@ -71,23 +71,17 @@ function header(what) {
 function genDecodeArgs(args, bad, indent) {
   const out = [];
   const I = indent;
-  // restMin[i] = minimal bytes needed by args i..n-1 (bits folded into octets).
+  // restMin[i] = minimal bytes needed by args i..n-1 (a run of bits costs one octet per 8 bits).
   const restMin = new Array(args.length + 1).fill(0);
-  {
-    let acc = 0;
-    for (let i = args.length - 1; i >= 0; i--) {
-      const a = args[i];
-      if (a.type === 'bit') {
-        // a run of bits costs one octet per 8; count the octet on the first bit of the run
-        const prevIsBit = i > 0 && args[i - 1].type === 'bit';
-        let runStart = i;
-        while (runStart > 0 && args[runStart - 1].type === 'bit') runStart--;
-        const idx = i - runStart;
-        if (idx % 8 === 0) acc += 1;
-        void prevIsBit;
-      } else acc += MIN[a.type];
-      restMin[i] = acc;
+  for (let i = args.length - 1; i >= 0; i--) {
+    const a = args[i];
+    let cost = MIN[a.type];
+    if (a.type === 'bit') {
+      let runStart = i;
+      while (runStart > 0 && args[runStart - 1].type === 'bit') runStart--;
+      cost = (i - runStart) % 8 === 0 ? 1 : 0;
     }
+    restMin[i] = restMin[i + 1] + cost;
   }
   if (restMin[0] > 0) out.push(`${I}if (p + ${restMin[0]} > e) ${bad};`);
   let bitIdx = -1;
