@@ -152,7 +152,8 @@ export class Connection implements FrameSink {
       }
       if (channelId === 0) {
         if (type !== FRAME_METHOD) {
-          throw this.state === 'closing' ? frameError('ignored') : commandInvalid(`unexpected frame type ${type} on channel 0`);
+          if (this.state === 'closing') return;
+          throw commandInvalid(`unexpected frame type ${type} on channel 0`);
         }
         method = decodeMethod(payload);
         this.onChannel0(method);
@@ -304,7 +305,7 @@ export class Connection implements FrameSink {
     if (code !== 200 && code !== 320) this.log.info({ code, text }, 'closing connection on error');
     this.writer.sendMethod(0, { id: MethodId.ConnectionClose, replyCode: code, replyText: text.slice(0, 255), classId, methodId });
     this.state = 'closing';
-    this.reader.stop();
+    // The reader keeps going (unless the stream itself was corrupt) so close-ok is seen.
     this.cleanupChannels();
     this.closeTimer = setTimeout(() => this.destroy(), 3000);
     this.closeTimer.unref();
