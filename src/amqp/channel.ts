@@ -1,10 +1,11 @@
 import type { Queue } from '../queue/queue.js';
 import { Message, type QueueEntry } from '../queue/message.js';
 import type { VirtualHost } from '../broker/vhost.js';
-import { accessRefused, channelError, commandInvalid, frameError, notFound, notImplemented, preconditionFailed, unexpectedFrame } from '../broker/errors.js';
+import { accessRefused, channelError, commandInvalid, frameError, notFound, notImplemented, preconditionFailed } from '../broker/errors.js';
 import { FRAME_BODY, FRAME_HEADER, FRAME_METHOD } from '../protocol/constants.js';
 import { classIdOf, decodeMethod, MethodId, methodHasContent, methodIdOf, type BasicPublish, type Method } from '../protocol/generated/methods.js';
-import { decodeProperties, parseContentHeader, type BasicProperties } from '../protocol/generated/properties.js';
+import type { BasicProperties } from '../protocol/generated/properties.js';
+import { ContentAssembler, type AssembledContent } from './content-assembler.js';
 import type { Connection } from './connection.js';
 import type { Consumer } from './consumer.js';
 import { handleExchangeMethod } from './exchange-methods.js';
@@ -51,19 +52,14 @@ export class Channel {
   /** Queues a publish was routed to (reused, never held across calls). */
   private readonly routed = new Set<Queue>();
 
-  // Content assembly state for the basic.publish in progress.
-  private publishing: BasicPublish | null = null;
-  private header: Buffer | null = null;
-  private properties: BasicProperties = {};
-  private bodySize = 0;
-  private bodyReceived = 0;
-  private bodyParts: Buffer[] = [];
+  private readonly assembler: ContentAssembler;
 
   constructor(
     readonly connection: Connection,
     readonly id: number,
   ) {
     this.vhost = connection.vhost!;
+    this.assembler = new ContentAssembler(connection.broker.settings.maxMessageSize);
   }
 
   get unackedCount(): number {
@@ -88,13 +84,11 @@ export class Channel {
     }
     switch (type) {
       case FRAME_METHOD: {
-        if (this.publishing !== null) {
-          throw unexpectedFrame('expected content header for class 60, got non content header frame instead');
-        }
+        this.assembler.checkMethodAllowed();
         const method = decodeMethod(payload);
         if (methodHasContent(method.id)) {
           if (method.id !== MethodId.BasicPublish) throw commandInvalid(`unexpected method with content: 0x${method.id.toString(16)}`);
-          this.publishing = method;
+          this.assembler.start(method);
           return;
         }
         try {
@@ -104,79 +98,24 @@ export class Channel {
         }
         return;
       }
-      case FRAME_HEADER:
-        this.onContentHeader(payload);
+      case FRAME_HEADER: {
+        const content = this.assembler.onHeader(payload);
+        if (content !== undefined) this.completePublish(content);
         return;
-      case FRAME_BODY:
-        this.onContentBody(payload);
+      }
+      case FRAME_BODY: {
+        const content = this.assembler.onBody(payload);
+        if (content !== undefined) this.completePublish(content);
         return;
+      }
       default:
         throw frameError(`unknown frame type ${type}`);
     }
   }
 
-  private onContentHeader(payload: Buffer): void {
-    if (this.publishing === null || this.header !== null) {
-      throw unexpectedFrame(
-        this.publishing === null
-          ? 'expected method frame, got non method frame instead'
-          : 'expected content body, got non content body frame instead',
-      );
-    }
-    const { classId, bodySize, propertiesOffset } = parseContentHeader(payload);
-    if (classId !== 60) {
-      throw unexpectedFrame(`expected content header for class 60, got one for class ${classId} instead`);
-    }
-    this.properties = decodeProperties(payload, propertiesOffset, payload.length);
-    this.header = Buffer.from(payload);
-    this.bodySize = bodySize;
-    this.bodyReceived = 0;
-    const max = this.connection.broker.settings.maxMessageSize;
-    if (bodySize > max) {
-      this.resetContent();
-      throw preconditionFailed(`message size ${bodySize} is larger than configured max size ${max}`);
-    }
-    if (bodySize === 0) this.completePublish(Buffer.alloc(0));
-  }
-
-  private onContentBody(payload: Buffer): void {
-    if (this.header === null) {
-      throw unexpectedFrame(
-        this.publishing === null
-          ? 'expected method frame, got non method frame instead'
-          : 'expected content header for class 60, got non content header frame instead',
-      );
-    }
-    this.bodyReceived += payload.length;
-    if (this.bodyReceived > this.bodySize) {
-      throw unexpectedFrame(`content body exceeds the declared size of ${this.bodySize} bytes`);
-    }
-    if (this.bodyReceived === this.bodySize) {
-      if (this.bodyParts.length === 0) this.completePublish(Buffer.from(payload));
-      else {
-        this.bodyParts.push(payload);
-        this.completePublish(Buffer.concat(this.bodyParts, this.bodySize));
-      }
-    } else {
-      // Partial bodies are views into socket chunks until the last frame arrives.
-      this.bodyParts.push(payload);
-    }
-  }
-
-  private resetContent(): void {
-    this.publishing = null;
-    this.header = null;
-    this.properties = {};
-    this.bodyParts = [];
-  }
-
-  private completePublish(body: Buffer): void {
-    const method = this.publishing!;
-    const header = this.header!;
-    const properties = this.properties;
-    this.resetContent();
+  private completePublish(content: AssembledContent): void {
     try {
-      this.publish(method, properties, header, body);
+      this.publish(content.method, content.properties, content.header, content.body);
     } catch (err) {
       // Errors raised while handling a publish are attributed to basic.publish.
       this.connection.handleError(err, 60, 40, this.id);
@@ -379,7 +318,7 @@ export class Channel {
     this.state = 'closing';
     if (this.released) return;
     this.released = true;
-    this.resetContent();
+    this.assembler.reset();
     for (const c of [...this.consumers.values()]) this.removeConsumer(c);
     const pending: Unacked[] = [...this.unacked.values()];
     this.unacked.clear();

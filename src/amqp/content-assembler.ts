@@ -1,0 +1,93 @@
+import { preconditionFailed, unexpectedFrame } from '../broker/errors.js';
+import type { BasicPublish } from '../protocol/generated/methods.js';
+import { decodeProperties, parseContentHeader, type BasicProperties } from '../protocol/generated/properties.js';
+
+/** A complete basic.publish: method, decoded properties, raw header payload and body. */
+export interface AssembledContent {
+  readonly method: BasicPublish;
+  readonly properties: BasicProperties;
+  readonly header: Buffer;
+  readonly body: Buffer;
+}
+
+const EXPECTED_HEADER = 'expected content header for class 60, got non content header frame instead';
+const EXPECTED_METHOD = 'expected method frame, got non method frame instead';
+
+/**
+ * The state machine that turns basic.publish + content header + body frames into one message,
+ * as RabbitMQ's rabbit_command_assembler: anything out of order is 505 UNEXPECTED_FRAME.
+ * Pure: no I/O, so it is unit tested on its own.
+ */
+export class ContentAssembler {
+  private method: BasicPublish | null = null;
+  private header: Buffer | null = null;
+  private properties: BasicProperties = {};
+  private bodySize = 0;
+  private received = 0;
+  private parts: Buffer[] = [];
+
+  constructor(private readonly maxMessageSize: number) {}
+
+  /** True between basic.publish and its last body frame: only content frames may come. */
+  get busy(): boolean {
+    return this.method !== null;
+  }
+
+  /** A method frame arrived; throws if content was expected instead. */
+  checkMethodAllowed(): void {
+    if (this.method !== null) throw unexpectedFrame(EXPECTED_HEADER);
+  }
+
+  start(method: BasicPublish): void {
+    this.checkMethodAllowed();
+    this.method = method;
+  }
+
+  /** Returns the content when its body is empty. */
+  onHeader(payload: Buffer): AssembledContent | undefined {
+    if (this.method === null) throw unexpectedFrame(EXPECTED_METHOD);
+    if (this.header !== null) throw unexpectedFrame('expected content body, got non content body frame instead');
+    const { classId, bodySize, propertiesOffset } = parseContentHeader(payload);
+    if (classId !== 60) throw unexpectedFrame(`expected content header for class 60, got one for class ${classId} instead`);
+    const properties = decodeProperties(payload, propertiesOffset, payload.length);
+    if (bodySize > this.maxMessageSize) {
+      this.reset();
+      throw preconditionFailed(`message size ${bodySize} is larger than configured max size ${this.maxMessageSize}`);
+    }
+    this.properties = properties;
+    this.header = Buffer.from(payload);
+    this.bodySize = bodySize;
+    this.received = 0;
+    return bodySize === 0 ? this.complete(Buffer.alloc(0)) : undefined;
+  }
+
+  /** Returns the content when this was its last body frame. */
+  onBody(payload: Buffer): AssembledContent | undefined {
+    if (this.header === null) throw unexpectedFrame(this.method === null ? EXPECTED_METHOD : EXPECTED_HEADER);
+    this.received += payload.length;
+    if (this.received > this.bodySize) {
+      throw unexpectedFrame(`content body exceeds the declared size of ${this.bodySize} bytes`);
+    }
+    if (this.received < this.bodySize) {
+      // Partial bodies stay views into socket chunks until the last frame arrives.
+      this.parts.push(payload);
+      return undefined;
+    }
+    if (this.parts.length === 0) return this.complete(Buffer.from(payload));
+    this.parts.push(payload);
+    return this.complete(Buffer.concat(this.parts, this.bodySize));
+  }
+
+  private complete(body: Buffer): AssembledContent {
+    const content: AssembledContent = { method: this.method!, properties: this.properties, header: this.header!, body };
+    this.reset();
+    return content;
+  }
+
+  reset(): void {
+    this.method = null;
+    this.header = null;
+    this.properties = {};
+    this.parts = [];
+  }
+}
