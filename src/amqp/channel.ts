@@ -5,6 +5,8 @@ import { accessRefused, channelError, commandInvalid, frameError, notFound, notI
 import { FRAME_BODY, FRAME_HEADER, FRAME_METHOD } from '../protocol/constants.js';
 import { classIdOf, decodeMethod, MethodId, methodHasContent, methodIdOf, type BasicPublish, type Method } from '../protocol/generated/methods.js';
 import type { BasicProperties } from '../protocol/generated/properties.js';
+import type { FieldTable } from '../protocol/field-types.js';
+import { parseExpiration } from '../broker/arguments.js';
 import { ContentAssembler, type AssembledContent } from './content-assembler.js';
 import type { Connection } from './connection.js';
 import type { Consumer } from './consumer.js';
@@ -12,7 +14,21 @@ import { handleExchangeMethod } from './exchange-methods.js';
 import { handleQueueMethod } from './queue-methods.js';
 import { handleBasicMethod } from './basic-methods.js';
 import { handleTxMethod, type Transaction } from './tx-methods.js';
-import { encodeHeaderWithProperties } from './content.js';
+import { encodeHeaderWithProperties } from '../queue/content-header.js';
+
+const NO_KEYS: readonly string[] = [];
+
+/** The extra routing keys of the `CC` and `BCC` headers (arrays of strings), as RabbitMQ. */
+function extraRoutingKeys(headers: FieldTable): readonly string[] {
+  const cc = headers.get('CC');
+  const bcc = headers.get('BCC');
+  if (cc === undefined && bcc === undefined) return NO_KEYS;
+  const keys: string[] = [];
+  for (const v of [cc, bcc]) {
+    if (v !== undefined && v.type === 'A') for (const k of v.value) if (k.type === 'S') keys.push(k.value);
+  }
+  return keys;
+}
 
 /** A delivery waiting for ack: which queue it came from, and through which consumer. */
 export interface Unacked {
@@ -133,43 +149,70 @@ export class Channel {
       throw preconditionFailed(`user_id property set to '${properties.userId}' but authenticated user was '${user.name}'`);
     }
     if (this.connection.broker.alarms.size > 0) this.connection.publisherBlocked();
+    const ttl = parseExpiration(properties.expiration);
     if (properties.replyTo === 'amq.rabbitmq.reply-to') {
       if (this.replyConsumer === null) throw preconditionFailed('fast reply consumer does not exist');
-      const rewritten: BasicProperties = { ...properties, replyTo: this.replyConsumer.name };
-      properties = rewritten;
-      header = encodeHeaderWithProperties(body.length, rewritten);
+      properties = { ...properties, replyTo: this.replyConsumer.name };
+      header = encodeHeaderWithProperties(body.length, properties);
     }
-    const message = new Message(method.exchange, method.routingKey, properties, header, body);
+    const extraKeys = properties.headers === undefined ? NO_KEYS : extraRoutingKeys(properties.headers);
+    if (properties.headers?.has('BCC') === true) {
+      // BCC routes like CC but is removed before delivery.
+      const headers = new Map(properties.headers);
+      headers.delete('BCC');
+      properties = { ...properties, headers };
+      header = encodeHeaderWithProperties(body.length, properties);
+    }
+    const message = new Message(method.exchange, method.routingKey, properties, header, body, ttl);
     if (this.tx !== null) {
-      this.tx.publishes.push({ message, mandatory: method.mandatory });
+      this.tx.publishes.push({ message, mandatory: method.mandatory, extraKeys });
       return;
     }
-    this.route(message, method.mandatory);
-    if (this.confirmMode) this.connection.confirmsPending.add(this);
+    const rejected = this.route(message, method.mandatory, extraKeys);
+    if (this.confirmMode) {
+      if (rejected) this.nackPublish();
+      else this.connection.confirmsPending.add(this);
+    }
   }
 
-  /** Routes a message to its queues; an unroutable mandatory message comes back as basic.return. */
-  route(message: Message, mandatory: boolean): void {
+  /**
+   * Routes a message to its queues; an unroutable mandatory message comes back as basic.return.
+   * Returns true when a queue refused it (x-overflow reject-publish), which nacks a confirm.
+   */
+  route(message: Message, mandatory: boolean, extraKeys: readonly string[]): boolean {
     const vhost = this.vhost;
     const exchange = vhost.exchanges.get(message.exchange);
-    if (exchange === undefined) return;
+    if (exchange === undefined) return false;
     exchange.stats.publishIn++;
     const broker = this.connection.broker;
     if (message.exchange === '' && broker.directReply.isReplyName(message.routingKey)) {
       const target = broker.directReply.lookup(message.routingKey);
-      if (target !== undefined && target.deliverReply(message)) return;
+      if (target !== undefined && target.deliverReply(message)) return false;
       if (mandatory) this.basicReturn(message);
-      return;
+      return false;
     }
     const queues = this.routed;
     vhost.route(exchange, message.routingKey, message.properties.headers, queues);
+    for (let i = 0; i < extraKeys.length; i++) vhost.route(exchange, extraKeys[i]!, message.properties.headers, queues);
     if (queues.size === 0) {
       if (mandatory) this.basicReturn(message);
-      return;
+      return false;
     }
     exchange.stats.publishOut++;
-    for (const q of queues) q.enqueue(message);
+    let rejected = false;
+    for (const q of queues) if (q.enqueue(message) === 'rejected') rejected = true;
     queues.clear();
+    return rejected;
+  }
+
+  /** A queue refused the latest publish: acks before it go out first, then its nack. */
+  private nackPublish(): void {
+    const seq = this.publishSeq;
+    if (seq - 1 > this.confirmedUpTo) {
+      this.send({ id: MethodId.BasicAck, deliveryTag: seq - 1, multiple: seq - 1 - this.confirmedUpTo > 1 });
+    }
+    this.send({ id: MethodId.BasicNack, deliveryTag: seq, multiple: false, requeue: false });
+    this.confirmedUpTo = seq;
   }
 
   private basicReturn(message: Message): void {
@@ -270,8 +313,10 @@ export class Channel {
   settle(deliveries: readonly Unacked[], requeue: boolean | undefined): void {
     for (const d of deliveries) if (d.consumer !== null) d.consumer.unacked--;
     if (requeue === true) this.requeueDeliveries(deliveries);
-    else {
-      for (const d of deliveries) d.queue.settled(1);
+    else if (requeue === undefined) {
+      for (const d of deliveries) d.queue.acked(1);
+    } else {
+      for (const d of deliveries) d.queue.discarded([d.entry]);
     }
     this.resumeDeliveries();
   }

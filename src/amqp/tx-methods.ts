@@ -5,7 +5,7 @@ import type { Channel, Unacked } from './channel.js';
 
 /** Publishes and acks held back until tx.commit. */
 export interface Transaction {
-  readonly publishes: Array<{ readonly message: Message; readonly mandatory: boolean }>;
+  readonly publishes: Array<{ readonly message: Message; readonly mandatory: boolean; readonly extraKeys: readonly string[] }>;
   /** requeue undefined = ack; true/false = reject/nack with or without requeue. */
   readonly settles: Array<{ readonly deliveries: readonly Unacked[]; readonly requeue: boolean | undefined }>;
 }
@@ -22,7 +22,7 @@ export function handleTxMethod(ch: Channel, method: Method): boolean {
       const tx = ch.tx;
       if (tx === null) throw preconditionFailed('channel is not transactional');
       ch.tx = { publishes: [], settles: [] };
-      for (const p of tx.publishes) ch.route(p.message, p.mandatory);
+      for (const p of tx.publishes) ch.route(p.message, p.mandatory, p.extraKeys);
       for (const s of tx.settles) ch.settle(s.deliveries, s.requeue);
       ch.send({ id: MethodId.TxCommitOk });
       return true;

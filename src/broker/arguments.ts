@@ -1,4 +1,5 @@
 import type { FieldTable, FieldValue } from '../protocol/field-types.js';
+import type { Overflow, QueueLimits } from '../queue/queue.js';
 import { preconditionFailed } from './errors.js';
 
 /** RabbitMQ's names for field-table types, as they appear in its error texts. */
@@ -109,10 +110,51 @@ export function queueArgumentError(args: FieldTable): { key: string; reason: str
     if (s === undefined) return { key: 'x-overflow', reason: `{unacceptable_type,${typeName(overflow)}}` };
     if (!['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(s)) return { key: 'x-overflow', reason: `{invalid_value,<<"${s}">>}` };
   }
+  for (const key of ['x-dead-letter-exchange', 'x-dead-letter-routing-key']) {
+    const v = args.get(key);
+    if (v !== undefined && v.type !== 'S') return { key, reason: `{unacceptable_type,${typeName(v)}}` };
+  }
+  if (args.has('x-dead-letter-routing-key') && !args.has('x-dead-letter-exchange')) {
+    return { key: 'x-dead-letter-routing-key', reason: 'routing_key_but_no_dlx_defined' };
+  }
   const queueType = args.get('x-queue-type');
   if (queueType !== undefined) {
     const s = queueType.type === 'S' ? queueType.value : undefined;
     if (s === undefined) return { key: 'x-queue-type', reason: `{unacceptable_type,${typeName(queueType)}}` };
   }
   return undefined;
+}
+
+function stringArg(args: FieldTable, key: string): string | undefined {
+  const v = args.get(key);
+  return v !== undefined && v.type === 'S' ? v.value : undefined;
+}
+
+/** The queue behaviour its (already validated) arguments ask for. */
+export function queueLimits(args: FieldTable): QueueLimits {
+  const maxPriority = integerValue(args.get('x-max-priority'));
+  return {
+    messageTtl: integerValue(args.get('x-message-ttl')),
+    expires: integerValue(args.get('x-expires')),
+    maxLength: integerValue(args.get('x-max-length')),
+    maxLengthBytes: integerValue(args.get('x-max-length-bytes')),
+    overflow: (stringArg(args, 'x-overflow') ?? 'drop-head') as Overflow,
+    deadLetterExchange: stringArg(args, 'x-dead-letter-exchange'),
+    deadLetterRoutingKey: stringArg(args, 'x-dead-letter-routing-key'),
+    maxPriority: maxPriority === undefined || maxPriority === 0 ? undefined : maxPriority,
+  };
+}
+
+/**
+ * Parses the `expiration` property as RabbitMQ does (a decimal number of milliseconds), throwing
+ * its 406 text for anything else.
+ */
+export function parseExpiration(expiration: string | undefined): number | undefined {
+  if (expiration === undefined) return undefined;
+  const m = /^(-?)(\d+)(.*)$/s.exec(expiration);
+  if (m === null) throw preconditionFailed(`invalid expiration '${expiration}': no_integer`);
+  if (m[3] !== '') throw preconditionFailed(`invalid expiration '${expiration}': {leftover_chars,"${m[3]}"}`);
+  const value = Number(m[2]);
+  if (m[1] === '-' && value !== 0) throw preconditionFailed(`invalid expiration '${expiration}': {value_negative,-${m[2]}}`);
+  return value;
 }

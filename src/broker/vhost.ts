@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { FieldTable } from '../protocol/field-types.js';
 import { isExchangeType } from '../routing/exchange-router.js';
-import { Queue } from '../queue/queue.js';
+import { Queue, type QueueHost } from '../queue/queue.js';
+import { Message, type DeadLetterReason, type QueueEntry } from '../queue/message.js';
+import { encodeHeaderWithProperties } from '../queue/content-header.js';
+import type { FieldValue } from '../protocol/field-types.js';
 import { Exchange, type Destination } from './exchange.js';
 import {
   assertArgumentsEquivalent,
   EXCHANGE_EQUIVALENCE_KEYS,
-  integerValue,
   QUEUE_EQUIVALENCE_KEYS,
   queueArgumentError,
+  queueLimits,
 } from './arguments.js';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
 
@@ -50,7 +53,7 @@ const BUILTIN_EXCHANGES: ReadonlyArray<readonly [string, 'direct' | 'fanout' | '
  * A virtual host's object model: exchanges, queues and the bindings between them. All AMQP
  * operations on topology go through here and raise RabbitMQ's errors.
  */
-export class VirtualHost {
+export class VirtualHost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   /** For every destination, the exchanges that have a binding to it. */
@@ -147,7 +150,9 @@ export class VirtualHost {
   declareQueue(d: QueueDeclaration, owner: Owner): Queue {
     if (d.passive) {
       if (d.name === '') throw notFound(`no ${this.describeQueue(d.name)}`);
-      return this.getQueue(d.name, owner);
+      const q = this.getQueue(d.name, owner);
+      q.touch();
+      return q;
     }
     let name = d.name;
     if (name === '') {
@@ -172,11 +177,11 @@ export class VirtualHost {
         throw preconditionFailed(`inequivalent arg 'auto_delete' for ${what}: received '${d.autoDelete}' but current is '${existing.autoDelete}'`);
       }
       assertArgumentsEquivalent(existing.arguments, d.arguments, QUEUE_EQUIVALENCE_KEYS, what);
+      existing.touch();
       return existing;
     }
     const invalid = queueArgumentError(d.arguments);
     if (invalid !== undefined) throw preconditionFailed(`invalid arg '${invalid.key}' for ${what}: ${invalid.reason}`);
-    const maxPriority = integerValue(d.arguments.get('x-max-priority'));
     const q = new Queue({
       name,
       vhost: this.name,
@@ -184,7 +189,8 @@ export class VirtualHost {
       autoDelete: d.autoDelete,
       exclusiveOwner: d.exclusive ? owner : null,
       arguments: d.arguments,
-      maxPriority: maxPriority === undefined || maxPriority === 0 ? undefined : maxPriority,
+      limits: queueLimits(d.arguments),
+      host: this,
     });
     this.queues.set(name, q);
     // Every queue is bound to the default exchange by its name; that binding is implicit.
@@ -259,6 +265,37 @@ export class VirtualHost {
 
   // ---- routing ----
 
+  // ---- QueueHost ----
+
+  expireQueue(queue: Queue): void {
+    this.removeQueue(queue);
+  }
+
+  /**
+   * RabbitMQ's dead-lettering: the message goes to the queue's dead-letter exchange with an
+   * `x-death` history, under the dead-letter routing key or its original routing keys. A cycle
+   * (back to a queue it already died in) without any rejection on the way is dropped.
+   */
+  deadLetter(queue: Queue, entries: readonly QueueEntry[], reason: DeadLetterReason): void {
+    const dlxName = queue.limits.deadLetterExchange;
+    if (dlxName === undefined) return;
+    const dlx = this.exchanges.get(dlxName);
+    if (dlx === undefined) return;
+    const targets = new Set<Queue>();
+    for (const entry of entries) {
+      const keys = queue.limits.deadLetterRoutingKey !== undefined
+        ? [queue.limits.deadLetterRoutingKey]
+        : [entry.message.routingKey, ...ccKeys(entry.message.properties.headers)];
+      const message = deadLetteredMessage(entry.message, queue, reason, dlxName, keys[0]!);
+      for (const key of keys) this.route(dlx, key, message.properties.headers, targets);
+      const deaths = message.properties.headers?.get('x-death');
+      for (const target of targets) {
+        if (!isDeadLetterCycle(deaths, target.name)) target.enqueue(message);
+      }
+      targets.clear();
+    }
+  }
+
   /**
    * Routes a message from `exchange` into `out` (queues), following exchange-to-exchange
    * bindings and alternate exchanges. Each queue appears once however many paths lead to it.
@@ -299,4 +336,72 @@ export class VirtualHost {
       }
     }
   }
+}
+
+function stringArray(v: FieldValue | undefined): string[] {
+  if (v === undefined || v.type !== 'A') return [];
+  const out: string[] = [];
+  for (const item of v.value) if (item.type === 'S') out.push(item.value);
+  return out;
+}
+
+function ccKeys(headers: FieldTable | undefined): string[] {
+  return headers === undefined ? [] : stringArray(headers.get('CC'));
+}
+
+function deathField(table: FieldTable, key: string): string | undefined {
+  const v = table.get(key);
+  return v !== undefined && v.type === 'S' ? v.value : undefined;
+}
+
+/** Dead-lettering back into a queue the message already died in is a cycle unless it was rejected. */
+function isDeadLetterCycle(deaths: FieldValue | undefined, target: string): boolean {
+  if (deaths === undefined || deaths.type !== 'A') return false;
+  let seen = false;
+  for (const d of deaths.value) {
+    if (d.type !== 'F') continue;
+    if (deathField(d.value, 'reason') === 'rejected') return false;
+    if (deathField(d.value, 'queue') === target) seen = true;
+  }
+  return seen;
+}
+
+const S = (value: string): FieldValue => ({ type: 'S', value });
+
+/** The message as it is republished to a dead-letter exchange (x-death updated, expiration removed). */
+function deadLetteredMessage(m: Message, queue: Queue, reason: DeadLetterReason, dlx: string, routingKey: string): Message {
+  const headers = new Map<string, FieldValue>(m.properties.headers ?? []);
+  const previous = headers.get('x-death');
+  const deaths: FieldValue[] = previous !== undefined && previous.type === 'A' ? [...previous.value] : [];
+  let count = 1n;
+  const index = deaths.findIndex(
+    (d) => d.type === 'F' && deathField(d.value, 'queue') === queue.name && deathField(d.value, 'reason') === reason,
+  );
+  if (index >= 0) {
+    const old = deaths[index]!;
+    const c = old.type === 'F' ? old.value.get('count') : undefined;
+    if (c !== undefined && c.type === 'l') count = c.value + 1n;
+    else if (c !== undefined && typeof c.value === 'number') count = BigInt(c.value) + 1n;
+    deaths.splice(index, 1);
+  }
+  const death = new Map<string, FieldValue>([
+    ['count', { type: 'l', value: count }],
+    ['reason', S(reason)],
+    ['queue', S(queue.name)],
+    ['time', { type: 'T', value: Math.floor(Date.now() / 1000) }],
+    ['exchange', S(m.exchange)],
+    ['routing-keys', { type: 'A', value: [m.routingKey, ...ccKeys(m.properties.headers)].map(S) }],
+  ]);
+  if (m.properties.expiration !== undefined) death.set('original-expiration', S(m.properties.expiration));
+  deaths.unshift({ type: 'F', value: death });
+  headers.set('x-death', { type: 'A', value: deaths });
+  if (!headers.has('x-first-death-reason')) {
+    headers.set('x-first-death-reason', S(reason));
+    headers.set('x-first-death-queue', S(queue.name));
+    headers.set('x-first-death-exchange', S(m.exchange));
+  }
+  const { expiration: _expiration, ...rest } = m.properties;
+  // RabbitMQ keeps a table it has modified sorted by key.
+  const properties = { ...rest, headers: new Map([...headers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return new Message(dlx, routingKey, properties, encodeHeaderWithProperties(m.body.length, properties), m.body);
 }

@@ -13,6 +13,8 @@ export class Message {
     /** Raw content-header frame payload: class id, weight, body size, flags, properties. */
     readonly header: Buffer,
     readonly body: Buffer,
+    /** The `expiration` property parsed to milliseconds, if the message has one. */
+    readonly ttl: number | undefined = undefined,
   ) {}
 
   get persistent(): boolean {
@@ -30,4 +32,9 @@ export interface QueueEntry {
   redelivered: boolean;
   /** Position in the queue's publish order, used to requeue unacked messages in order. */
   readonly seq: number;
+  /** When the message expires in this queue (ms since the epoch), or 0 for never. */
+  readonly expiresAt: number;
 }
+
+/** Why a message left its queue without being acked: RabbitMQ's dead-letter reasons. */
+export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen';

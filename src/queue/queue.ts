@@ -1,6 +1,6 @@
 import type { FieldTable } from '../protocol/field-types.js';
 import { createReadyList, type ReadyList } from './ready-list.js';
-import type { Message, QueueEntry } from './message.js';
+import type { DeadLetterReason, Message, QueueEntry } from './message.js';
 
 /** What a queue needs from a consumer; the AMQP channel implements it. */
 export interface QueueConsumer {
@@ -15,6 +15,39 @@ export interface QueueConsumer {
   cancelledByQueue(queue: Queue): void;
 }
 
+/** What a queue needs from the virtual host it lives in. */
+export interface QueueHost {
+  /** Messages leave the queue without an ack: route them to its dead-letter exchange, if any. */
+  deadLetter(queue: Queue, entries: readonly QueueEntry[], reason: DeadLetterReason): void;
+  /** The queue was unused for its `x-expires` period: delete it. */
+  expireQueue(queue: Queue): void;
+}
+
+export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
+
+/** The behaviour RabbitMQ derives from a queue's x- arguments. */
+export interface QueueLimits {
+  readonly messageTtl: number | undefined;
+  readonly expires: number | undefined;
+  readonly maxLength: number | undefined;
+  readonly maxLengthBytes: number | undefined;
+  readonly overflow: Overflow;
+  readonly deadLetterExchange: string | undefined;
+  readonly deadLetterRoutingKey: string | undefined;
+  readonly maxPriority: number | undefined;
+}
+
+export const NO_LIMITS: QueueLimits = {
+  messageTtl: undefined,
+  expires: undefined,
+  maxLength: undefined,
+  maxLengthBytes: undefined,
+  overflow: 'drop-head',
+  deadLetterExchange: undefined,
+  deadLetterRoutingKey: undefined,
+  maxPriority: undefined,
+};
+
 export interface QueueOptions {
   readonly name: string;
   readonly vhost: string;
@@ -23,7 +56,8 @@ export interface QueueOptions {
   /** The connection that declared an exclusive queue; null otherwise. */
   readonly exclusiveOwner: object | null;
   readonly arguments: FieldTable;
-  readonly maxPriority: number | undefined;
+  readonly limits: QueueLimits;
+  readonly host: QueueHost;
 }
 
 interface PriorityGroup {
@@ -44,10 +78,14 @@ export interface QueueStats {
   redeliver: number;
 }
 
+export type EnqueueResult = 'queued' | 'rejected';
+
 /**
  * A queue: ready messages in publish (or priority) order, consumers served round-robin within
  * the highest consumer priority that has credit, and a count of delivered-but-unacked messages
- * (the unacked messages themselves are held by the channels that received them).
+ * (the unacked messages themselves are held by the channels that received them). Message TTL,
+ * queue expiry, length limits and dead-lettering follow RabbitMQ's classic queues; the queue
+ * keeps at most two timers (head expiry, queue expiry), never one per message.
  */
 export class Queue {
   readonly name: string;
@@ -56,12 +94,17 @@ export class Queue {
   readonly autoDelete: boolean;
   readonly exclusiveOwner: object | null;
   readonly arguments: FieldTable;
-  readonly maxPriority: number | undefined;
+  readonly limits: QueueLimits;
+  private readonly host: QueueHost;
   private readonly ready: ReadyList<QueueEntry>;
+  private readyBytes = 0;
   private consumerList: QueueConsumer[] = [];
   private groups: PriorityGroup[] = [];
   private nextSeq = 0;
   private dispatching = false;
+  private ttlTimer: NodeJS.Timeout | null = null;
+  private ttlTimerAt = 0;
+  private expiryTimer: NodeJS.Timeout | null = null;
   unackedCount = 0;
   hadConsumers = false;
   deleted = false;
@@ -74,12 +117,24 @@ export class Queue {
     this.autoDelete = options.autoDelete;
     this.exclusiveOwner = options.exclusiveOwner;
     this.arguments = options.arguments;
-    this.maxPriority = options.maxPriority;
-    this.ready = createReadyList<QueueEntry>(options.maxPriority);
+    this.limits = options.limits;
+    this.host = options.host;
+    this.ready = createReadyList<QueueEntry>(options.limits.maxPriority);
+    this.touch();
   }
 
+  get maxPriority(): number | undefined {
+    return this.limits.maxPriority;
+  }
+
+  /** Ready messages (expired ones at the head are dropped first). */
   get messageCount(): number {
+    this.dropExpired();
     return this.ready.length;
+  }
+
+  get messageBytes(): number {
+    return this.readyBytes;
   }
 
   get consumerCount(): number {
@@ -95,16 +150,107 @@ export class Queue {
     return first?.exclusive === true ? first : undefined;
   }
 
-  enqueue(message: Message): void {
+  private expiryFor(message: Message, now: number): number {
+    const queueTtl = this.limits.messageTtl;
+    const ttl = message.ttl === undefined ? queueTtl : queueTtl === undefined ? message.ttl : Math.min(queueTtl, message.ttl);
+    return ttl === undefined ? 0 : now + ttl;
+  }
+
+  private overLimit(extraCount: number, extraBytes: number): boolean {
+    const { maxLength, maxLengthBytes } = this.limits;
+    return (
+      (maxLength !== undefined && this.ready.length + extraCount > maxLength) ||
+      (maxLengthBytes !== undefined && this.readyBytes + extraBytes > maxLengthBytes)
+    );
+  }
+
+  /** Adds a published message; 'rejected' when the queue is full and refuses publishes. */
+  enqueue(message: Message): EnqueueResult {
+    const hasTtl = message.ttl !== undefined || this.limits.messageTtl !== undefined;
+    // One clock reading for the whole enqueue, so a TTL-0 message reaches a ready consumer.
+    const now = hasTtl ? Date.now() : 0;
+    const entry: QueueEntry = { message, redelivered: false, seq: this.nextSeq++, expiresAt: hasTtl ? this.expiryFor(message, now) : 0 };
+    const size = message.body.length;
+    if (this.limits.overflow !== 'drop-head' && this.overLimit(1, size)) {
+      if (this.limits.overflow === 'reject-publish-dlx') this.host.deadLetter(this, [entry], 'maxlen');
+      return 'rejected';
+    }
     this.stats.publish++;
-    const entry: QueueEntry = { message, redelivered: false, seq: this.nextSeq++ };
     this.ready.push(entry, message.priority);
-    this.dispatch();
+    this.readyBytes += size;
+    if (this.limits.maxLength !== undefined || this.limits.maxLengthBytes !== undefined) this.dropHeadOverLimit();
+    this.dispatch(now);
+    if (entry.expiresAt !== 0) {
+      this.dropExpired(now);
+      this.scheduleTtl();
+    }
+    return 'queued';
+  }
+
+  private shiftReady(): QueueEntry | undefined {
+    const entry = this.ready.shift();
+    if (entry !== undefined) this.readyBytes -= entry.message.body.length;
+    return entry;
+  }
+
+  private dropHeadOverLimit(): void {
+    let dropped: QueueEntry[] | undefined;
+    while (this.ready.length > 0 && this.overLimit(0, 0)) (dropped ??= []).push(this.shiftReady()!);
+    if (dropped !== undefined) this.host.deadLetter(this, dropped, 'maxlen');
+  }
+
+  /** Removes expired messages from the head, as RabbitMQ does (only the head is examined). */
+  private dropExpired(now = 0): void {
+    let head = this.ready.peek();
+    if (head === undefined || head.expiresAt === 0) return;
+    if (now === 0) now = Date.now();
+    let expired: QueueEntry[] | undefined;
+    while (head !== undefined && head.expiresAt !== 0 && head.expiresAt < now) {
+      (expired ??= []).push(this.shiftReady()!);
+      head = this.ready.peek();
+    }
+    if (expired !== undefined) this.host.deadLetter(this, expired, 'expired');
+  }
+
+  /** One timer per queue, for the head message's expiry. */
+  private scheduleTtl(): void {
+    const head = this.ready.peek();
+    const at = head === undefined || this.deleted ? 0 : head.expiresAt;
+    if (at === this.ttlTimerAt) return;
+    if (this.ttlTimer !== null) clearTimeout(this.ttlTimer);
+    this.ttlTimer = null;
+    this.ttlTimerAt = at;
+    if (at === 0) return;
+    this.ttlTimer = setTimeout(this.onTtlTimer, Math.max(0, at - Date.now()));
+    this.ttlTimer.unref();
+  }
+
+  private readonly onTtlTimer = (): void => {
+    this.ttlTimer = null;
+    this.ttlTimerAt = 0;
+    this.dropExpired();
+    this.scheduleTtl();
+  };
+
+  /** The queue was used (declared, consumed from, polled): restart its x-expires period. */
+  touch(): void {
+    const expires = this.limits.expires;
+    if (expires === undefined || this.deleted) return;
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    if (this.consumerList.length > 0) return;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = null;
+      if (this.consumerList.length === 0 && !this.deleted) this.host.expireQueue(this);
+    }, expires);
+    this.expiryTimer.unref();
   }
 
   /** basic.get: the next ready message, if any. */
   take(noAck: boolean): QueueEntry | undefined {
-    const entry = this.ready.shift();
+    this.touch();
+    this.dropExpired();
+    const entry = this.shiftReady();
     if (entry === undefined) return undefined;
     if (noAck) this.stats.getNoAck++;
     else {
@@ -112,13 +258,20 @@ export class Queue {
       this.unackedCount++;
     }
     if (entry.redelivered) this.stats.redeliver++;
+    this.scheduleTtl();
     return entry;
   }
 
-  /** An unacked message was acked or rejected without requeue. */
-  settled(count: number): void {
+  /** Unacked messages were acked. */
+  acked(count: number): void {
     this.unackedCount -= count;
     this.stats.ack += count;
+  }
+
+  /** Unacked messages were rejected without requeue: they are dead-lettered if configured. */
+  discarded(entries: readonly QueueEntry[]): void {
+    this.unackedCount -= entries.length;
+    if (!this.deleted) this.host.deadLetter(this, entries, 'rejected');
   }
 
   /**
@@ -126,25 +279,32 @@ export class Queue {
    * redelivered. `entries` must be in delivery order.
    */
   requeue(entries: readonly QueueEntry[]): void {
+    this.unackedCount -= entries.length;
     if (this.deleted) return;
     const sorted = entries.length > 1 ? [...entries].sort((a, b) => a.seq - b.seq) : entries;
     for (let i = sorted.length - 1; i >= 0; i--) {
       const entry = sorted[i]!;
       entry.redelivered = true;
       this.ready.pushFront(entry, entry.message.priority);
+      this.readyBytes += entry.message.body.length;
     }
-    this.unackedCount -= entries.length;
     this.dispatch();
+    this.dropExpired();
+    this.scheduleTtl();
   }
 
   purge(): number {
-    return this.ready.clear().length;
+    const removed = this.ready.clear();
+    this.readyBytes = 0;
+    this.scheduleTtl();
+    return removed.length;
   }
 
   addConsumer(consumer: QueueConsumer): void {
     this.consumerList.push(consumer);
     this.hadConsumers = true;
     this.regroup();
+    this.touch();
     this.dispatch();
   }
 
@@ -154,28 +314,35 @@ export class Queue {
     if (i < 0) return false;
     this.consumerList.splice(i, 1);
     this.regroup();
+    if (this.consumerList.length === 0) this.touch();
     return this.autoDelete && this.consumerList.length === 0;
   }
 
   /** Marks the queue deleted, cancels its consumers and returns the number of ready messages. */
   markDeleted(): number {
     this.deleted = true;
+    if (this.ttlTimer !== null) clearTimeout(this.ttlTimer);
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.ttlTimer = this.expiryTimer = null;
     const consumers = this.consumerList;
     this.consumerList = [];
     this.groups = [];
     for (const c of consumers) c.cancelledByQueue(this);
-    return this.ready.clear().length;
+    const count = this.ready.clear().length;
+    this.readyBytes = 0;
+    return count;
   }
 
   /** Deliver ready messages while some consumer has credit. */
-  dispatch(): void {
+  dispatch(now = 0): void {
     if (this.dispatching || this.consumerList.length === 0) return;
     this.dispatching = true;
     try {
+      this.dropExpired(now);
       while (this.ready.length > 0) {
         const consumer = this.nextConsumer();
         if (consumer === undefined) break;
-        const entry = this.ready.shift()!;
+        const entry = this.shiftReady()!;
         if (consumer.noAck) this.stats.deliverNoAck++;
         else {
           this.stats.deliver++;
@@ -183,10 +350,12 @@ export class Queue {
         }
         if (entry.redelivered) this.stats.redeliver++;
         consumer.deliver(this, entry);
+        if (entry.expiresAt !== 0 || this.ttlTimerAt !== 0) this.dropExpired(now);
       }
     } finally {
       this.dispatching = false;
     }
+    if (this.ttlTimerAt !== 0) this.scheduleTtl();
   }
 
   private nextConsumer(): QueueConsumer | undefined {
