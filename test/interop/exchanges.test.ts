@@ -234,7 +234,7 @@ describe('exchange.delete', () => {
   });
 
   test('deleting an exchange removes its bindings but not the queues', T, async () => {
-    const ch = await clients.channel();
+    const ch = await clients.confirmChannel();
     const x = uniqueName('x-del');
     await ch.assertExchange(x, 'fanout', { durable: false });
     const q = await tempQueue(ch);
@@ -245,6 +245,7 @@ describe('exchange.delete', () => {
     // re-creating the exchange does not resurrect the old binding
     await ch.assertExchange(x, 'fanout', { durable: false });
     ch.publish(x, '', Buffer.from('lost'));
+    await ch.waitForConfirms();
     assert.equal((await ch.checkQueue(q)).messageCount, 0);
     await ch.deleteExchange(x);
   });
@@ -373,18 +374,19 @@ describe('bindings', () => {
   });
 
   test('binding twice is idempotent: one copy is routed', T, async () => {
-    const ch = await clients.channel();
+    const ch = await clients.confirmChannel();
     const q = await tempQueue(ch);
     await ch.bindQueue(q, 'amq.direct', q);
     await ch.bindQueue(q, 'amq.direct', q);
     ch.publish('amq.direct', q, Buffer.from('once'));
+    await ch.waitForConfirms();
     const m = await getOne(ch, q);
     assert.equal(text(m), 'once');
     assert.equal(m.fields.messageCount, 0);
   });
 
   test('exchange-to-exchange bindings route through to queues', T, async () => {
-    const ch = await clients.channel();
+    const ch = await clients.confirmChannel();
     const upstream = uniqueName('x-up');
     const downstream = uniqueName('x-down');
     await ch.assertExchange(upstream, 'topic', { durable: false });
@@ -395,6 +397,7 @@ describe('bindings', () => {
     ch.publish(upstream, 'orders.eu', Buffer.from('routed'));
     ch.publish(upstream, 'orders.us', Buffer.from('dropped by downstream'));
     ch.publish(upstream, 'invoices.eu', Buffer.from('dropped by upstream'));
+    await ch.waitForConfirms();
     const m = await getOne(ch, q);
     assert.equal(text(m), 'routed');
     assert.equal(m.fields.exchange, upstream);
@@ -402,13 +405,14 @@ describe('bindings', () => {
     assert.equal(m.fields.messageCount, 0);
     await ch.unbindExchange(downstream, upstream, 'orders.#');
     ch.publish(upstream, 'orders.eu', Buffer.from('after unbind'));
+    await ch.waitForConfirms();
     assert.equal((await ch.checkQueue(q)).messageCount, 0);
     await ch.deleteExchange(upstream);
     await ch.deleteExchange(downstream);
   });
 
   test('a message reaching a queue by two exchange paths is delivered once', T, async () => {
-    const ch = await clients.channel();
+    const ch = await clients.confirmChannel();
     const a = uniqueName('x-a');
     const b = uniqueName('x-b');
     await ch.assertExchange(a, 'fanout', { durable: false });
@@ -418,6 +422,7 @@ describe('bindings', () => {
     await ch.bindQueue(q, a, '');
     await ch.bindQueue(q, b, '');
     ch.publish(a, 'k', Buffer.from('one copy'));
+    await ch.waitForConfirms();
     const m = await getOne(ch, q);
     assert.equal(m.fields.messageCount, 0);
     await ch.deleteExchange(a);
@@ -425,7 +430,7 @@ describe('bindings', () => {
   });
 
   test('exchange-to-exchange cycles do not loop', T, async () => {
-    const ch = await clients.channel();
+    const ch = await clients.confirmChannel();
     const a = uniqueName('x-cyc-a');
     const b = uniqueName('x-cyc-b');
     await ch.assertExchange(a, 'fanout', { durable: false });
@@ -435,6 +440,7 @@ describe('bindings', () => {
     const q = await tempQueue(ch);
     await ch.bindQueue(q, b, '');
     ch.publish(a, 'k', Buffer.from('cycle'));
+    await ch.waitForConfirms();
     const m = await getOne(ch, q);
     assert.equal(text(m), 'cycle');
     assert.equal(m.fields.messageCount, 0);
@@ -469,7 +475,7 @@ describe('publishing to exchanges', () => {
   });
 
   test('an internal exchange still routes what reaches it through an exchange binding', T, async () => {
-    const ch = await clients.channel();
+    const ch = await clients.confirmChannel();
     const front = uniqueName('x-front');
     const internal = uniqueName('x-int');
     await ch.assertExchange(front, 'fanout', { durable: false });
@@ -478,6 +484,7 @@ describe('publishing to exchanges', () => {
     const q = await tempQueue(ch);
     await ch.bindQueue(q, internal, '');
     ch.publish(front, 'k', Buffer.from('via front'));
+    await ch.waitForConfirms();
     assert.equal(text(await getOne(ch, q)), 'via front');
     await ch.deleteExchange(front);
     await ch.deleteExchange(internal);
