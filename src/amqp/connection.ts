@@ -9,7 +9,7 @@ import { FrameReader, type FrameSink } from '../protocol/frame-reader.js';
 import type { FieldTable } from '../protocol/field-types.js';
 import { decodeMethod, MethodId, classIdOf, methodIdOf, type Method } from '../protocol/generated/methods.js';
 import type { BrokerContext } from './context.js';
-import { FrameWriter } from './frame-writer.js';
+import { FrameWriter, flushDirtyWriters } from './frame-writer.js';
 import { Channel } from './channel.js';
 import { authenticate, serverProperties } from './handshake.js';
 
@@ -18,6 +18,15 @@ const PROTOCOL_HEADER = Buffer.from('AMQP\x00\x00\x09\x01', 'latin1');
 type State = 'header' | 'start' | 'tune' | 'open' | 'opened' | 'closing' | 'closed';
 
 let nextConnectionId = 1;
+
+/** A read this large means more is probably waiting: the connection yields until the next turn. */
+const READ_BUDGET = 64 * 1024;
+const yieldingConnections: Connection[] = [];
+
+function resumeYieldingConnections(): void {
+  const list = yieldingConnections.splice(0);
+  for (const c of list) c.resumeAfterYield();
+}
 
 /** Whether a client capability was advertised in start-ok's client properties. */
 function hasCapability(props: FieldTable, name: string): boolean {
@@ -51,6 +60,7 @@ export class Connection implements FrameSink {
   private handshakeTicks = 0;
   private receivedSinceTick = false;
   private blocked = false;
+  private yielding = false;
   private closeTimer: NodeJS.Timeout | null = null;
   /** Channels with publisher confirms waiting to be sent at the end of this read. */
   readonly confirmsPending = new Set<Channel>();
@@ -99,6 +109,14 @@ export class Connection implements FrameSink {
 
   private readonly onData = (chunk: Buffer): void => {
     this.receivedSinceTick = true;
+    // Fairness: a connection that fills a whole read (a busy publisher) yields the event loop
+    // until the next turn, so other connections (consumers' acks) are read in between.
+    if (chunk.length >= READ_BUDGET && !this.yielding) {
+      this.yielding = true;
+      this.socket.pause();
+      yieldingConnections.push(this);
+      if (yieldingConnections.length === 1) setImmediate(resumeYieldingConnections);
+    }
     if (this.state === 'closed') return;
     if (this.state === 'header') {
       chunk = this.readProtocolHeader(chunk);
@@ -113,6 +131,7 @@ export class Connection implements FrameSink {
       for (const ch of this.confirmsPending) ch.flushConfirms();
       this.confirmsPending.clear();
     }
+    flushDirtyWriters();
   };
 
   private readProtocolHeader(chunk: Buffer): Buffer {
@@ -364,13 +383,19 @@ export class Connection implements FrameSink {
     }
   }
 
+  /** Called on the turn after a full read: read this socket again unless an alarm blocks it. */
+  resumeAfterYield(): void {
+    this.yielding = false;
+    if (!this.blocked && this.state !== 'closed') this.socket.resume();
+  }
+
   /** A resource alarm started or ended: block publishers (RabbitMQ's connection.blocked). */
   setBlocked(reason: string | null): void {
     if (reason === null) {
       if (!this.blocked) return;
       this.blocked = false;
       if (this.capabilityBlocked && this.isOpen) this.send(0, { id: MethodId.ConnectionUnblocked });
-      this.socket.resume();
+      if (!this.yielding) this.socket.resume();
     } else if (!this.blocked) {
       this.blocked = true;
       if (this.capabilityBlocked && this.isOpen) this.send(0, { id: MethodId.ConnectionBlocked, reason });

@@ -12,9 +12,24 @@ const CHUNK_SIZE = 64 * 1024;
 /** Bodies at least this large are written from their own buffer instead of being copied. */
 const ZERO_COPY_BODY = 16 * 1024;
 
+/** Writers with output waiting, flushed after each network read and, failing that, once per turn. */
+const dirtyWriters: FrameWriter[] = [];
+let flushScheduled = false;
+
+/**
+ * Writes out every connection's pending output. Called at the end of each network read, so that a
+ * consumer's deliveries go out while a busy publisher's connection is still being read, and from
+ * one setImmediate per event-loop turn for output produced elsewhere (timers).
+ */
+export function flushDirtyWriters(): void {
+  flushScheduled = false;
+  for (let i = 0; i < dirtyWriters.length; i++) dirtyWriters[i]!.flushNow();
+  dirtyWriters.length = 0;
+}
+
 /**
  * A connection's output: frames are encoded straight into large chunks and handed to the socket
- * once per event-loop turn (corked, so the socket issues one writev). Encoded regions are never
+ * in one corked batch (one writev) per network read or event-loop turn. Encoded regions are never
  * reused after they are handed over; a new chunk is allocated when one fills up.
  */
 export class FrameWriter {
@@ -58,7 +73,11 @@ export class FrameWriter {
   private schedule(): void {
     if (!this.scheduled && !this.closed) {
       this.scheduled = true;
-      setImmediate(this.flushNow);
+      dirtyWriters.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushDirtyWriters);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { DirectReplyRegistry } from '../amqp/direct-reply.js';
 import { UserStore } from '../broker/users.js';
 import { VirtualHost } from '../broker/vhost.js';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './config.js';
+import { MemoryMonitor } from './memory-monitor.js';
 
 /**
  * The broker process: listeners, connections, virtual hosts, users and the one coarse timer
@@ -24,6 +25,7 @@ export class Broker implements BrokerContext {
   private readonly sockets = new Map<Socket, Connection>();
   private readonly servers: Server[] = [];
   private ticker: NodeJS.Timeout | null = null;
+  private memory: MemoryMonitor;
   port = 0;
 
   constructor(options: BrokerOptions = {}, logger?: Logger) {
@@ -33,6 +35,7 @@ export class Broker implements BrokerContext {
     this.users.addUser(this.options.defaultUser, this.options.defaultPass, ['administrator']);
     for (const u of this.options.loopbackUsers) this.users.loopbackUsers.add(u);
     this.vhosts.set('/', new VirtualHost('/'));
+    this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
   }
 
   vhost(name: string): VirtualHost | undefined {
@@ -45,6 +48,11 @@ export class Broker implements BrokerContext {
 
   connectionClosed(connection: Connection): void {
     this.connections.delete(connection);
+  }
+
+  /** Changes the memory alarm threshold (a fraction of the machine's memory) at run time. */
+  setMemoryHighWatermark(relative: number): void {
+    this.memory = new MemoryMonitor(relative);
   }
 
   /** Starts or ends a resource alarm; publishers are blocked while any alarm is in effect. */
@@ -86,6 +94,11 @@ export class Broker implements BrokerContext {
     this.port = port;
     this.ticker = setInterval(() => {
       for (const c of this.sockets.values()) c.tick();
+      const over = this.memory.overLimit();
+      if (over !== this.alarms.has('memory')) {
+        this.log.warn({ limit: this.memory.limitBytes, rss: process.memoryUsage().rss }, over ? 'memory alarm set: publishers are blocked' : 'memory alarm cleared');
+        this.setAlarm('memory', over);
+      }
     }, 1000);
     this.ticker.unref();
   }

@@ -21,6 +21,11 @@ export interface BrokerOptions {
   channelMax?: number;
   /** Largest message body accepted, in bytes. Default 16 MiB. */
   maxMessageSize?: number;
+  /**
+   * Memory alarm threshold as a fraction of the machine's memory (RabbitMQ's
+   * vm_memory_high_watermark.relative). Default 0.4. Publishers are blocked above it.
+   */
+  memoryHighWatermark?: number;
   /** Users allowed to log in from loopback addresses only. Default ['guest']. */
   loopbackUsers?: readonly string[];
   /** The user created at start. Default guest/guest. */
@@ -35,6 +40,7 @@ export interface ResolvedOptions {
   readonly dataDir: string;
   readonly logLevel: string;
   readonly loopbackUsers: readonly string[];
+  readonly memoryHighWatermark: number;
   readonly defaultUser: string;
   readonly defaultPass: string;
   readonly amqp: AmqpSettings;
@@ -53,6 +59,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     dataDir: o.dataDir ?? './warren-data',
     logLevel: o.logLevel ?? 'info',
     loopbackUsers: o.loopbackUsers ?? ['guest'],
+    memoryHighWatermark: o.memoryHighWatermark ?? 0.4,
     defaultUser: o.defaultUser ?? 'guest',
     defaultPass: o.defaultPass ?? 'guest',
     amqp: {
