@@ -263,3 +263,14 @@ export function text(msg: { content: Buffer }): string {
 }
 
 export type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, GetMessage };
+
+/** basic.get (no-ack) until get-empty; returns the bodies as text, in order. */
+export async function getAll(ch: Channel, queue: string, max = 10_000): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < max; i++) {
+    const m = await withTimeout(ch.get(queue, { noAck: true }), 5000, `get ${queue}`);
+    if (m === false) return out;
+    out.push(m.content.toString('utf8'));
+  }
+  throw new Error(`more than ${max} messages in ${queue}`);
+}
