@@ -223,7 +223,7 @@ function genMethods() {
   L.push(`import type { FieldTable } from '../field-types.js';`);
   L.push(`import { EMPTY_TABLE } from '../field-types.js';`);
   L.push(`import { decodeTableBody, tableSize, writeTable } from '../field-table.js';`);
-  L.push(`import { ProtocolError, amqpError, erlangBinary } from '../errors.js';`);
+  L.push(`import { ProtocolError, amqpError, erlangBinary, replyText } from '../errors.js';`);
   L.push(`import { readStr, readU32, readU64, writeLongStr, writeShortStr, writeU32, writeU64 } from '../codec-util.js';`);
   L.push('');
   L.push('/** Method ids: (classId << 16) | methodId. */');
@@ -333,11 +333,13 @@ function genMethods() {
   L.push('');
   for (const m of methods) {
     const bad = `throw cannotDecode(b, ${hex(m.id)})`;
-    const needsE = m.args.length > 0;
-    L.push(`function d${m.key}(${m.args.length ? 'b' : '_b'}: Buffer${needsE ? ', e: number' : ''}): ${m.key} {`);
+    L.push(`function d${m.key}(b: Buffer, e: number): ${m.key} {`);
     if (m.args.length) {
       L.push('  let p = 4;');
       L.push(...genDecodeArgs(m.args, bad, '  '));
+      L.push(`  if (p !== e) ${bad};`);
+    } else {
+      L.push(`  if (e !== 4) ${bad};`);
     }
     const fields = m.args.map((a, i) => `${a.name}: v${i}`);
     L.push(`  return { id: ${hex(m.id)}${fields.length ? ', ' + fields.join(', ') : ''} };`);
@@ -345,9 +347,9 @@ function genMethods() {
     L.push('');
   }
   L.push('/**');
-  L.push(' * Decodes a method frame payload (class-id, method-id, arguments). Trailing bytes are ignored, as');
-  L.push(' * RabbitMQ does. Throws ProtocolError: 503 COMMAND_INVALID for an unknown method,');
-  L.push(' * 501 FRAME_ERROR "cannot decode <<...>>" (RabbitMQ\'s error) for malformed arguments.');
+  L.push(' * Decodes a method frame payload (class-id, method-id, arguments). Like RabbitMQ, it accepts no');
+  L.push(' * trailing bytes. Throws ProtocolError: 501 FRAME_ERROR "cannot decode <<...>>" (RabbitMQ\'s error)');
+  L.push(' * for malformed arguments; a silent 503 for an unknown method (RabbitMQ drops the connection).');
   L.push(' */');
   L.push('export function decodeMethod(payload: Buffer): Method {');
   L.push('  const b = payload;');
@@ -358,14 +360,16 @@ function genMethods() {
   L.push('  const e = b.length;');
   L.push('  try {');
   L.push('    switch (id) {');
-  for (const m of methods) L.push(`      case ${hex(m.id)}: return d${m.key}(b${m.args.length ? ', e' : ''});`);
+  for (const m of methods) L.push(`      case ${hex(m.id)}: return d${m.key}(b, e);`);
   L.push('      default: break;');
   L.push('    }');
   L.push('  } catch (err) {');
-  L.push('    if (err instanceof ProtocolError && err.code === 501) throw err;');
+  L.push('    if (err instanceof ProtocolError && (err.code === 501 || err.silent)) throw err;');
   L.push('    throw cannotDecode(b, id);');
   L.push('  }');
-  L.push(`  throw amqpError(503, \`unknown method: class \${id >>> 16}, method \${id & 0xffff}\`, id >>> 16, id & 0xffff);`);
+  L.push('  // RabbitMQ has no clause for an unknown method: its reader drops the connection without a close.');
+  L.push(`  const text = replyText(503, \`unknown method: class \${id >>> 16}, method \${id & 0xffff}\`);`);
+  L.push('  throw new ProtocolError(503, text, id >>> 16, id & 0xffff, true);');
   L.push('}');
   L.push('');
   // encoders

@@ -4,6 +4,7 @@ import type { VirtualHost } from '../broker/vhost.js';
 import { accessRefused, channelError, commandInvalid, frameError, notFound, notImplemented, preconditionFailed } from '../broker/errors.js';
 import { FRAME_BODY, FRAME_HEADER, FRAME_METHOD } from '../protocol/constants.js';
 import { classIdOf, decodeMethod, MethodId, methodHasContent, methodIdOf, type BasicPublish, type Method } from '../protocol/generated/methods.js';
+import { truncateReplyText } from '../protocol/errors.js';
 import type { BasicProperties } from '../protocol/generated/properties.js';
 import type { FieldTable } from '../protocol/field-types.js';
 import { parseExpiration } from '../broker/arguments.js';
@@ -17,6 +18,9 @@ import { handleTxMethod, type Transaction } from './tx-methods.js';
 import { encodeHeaderWithProperties } from '../queue/content-header.js';
 
 const NO_KEYS: readonly string[] = [];
+
+/** RabbitMQ's answer to any method a client may not send on a channel. */
+const UNIMPLEMENTED = () => commandInvalid('unimplemented method');
 
 /** The extra routing keys of the `CC` and `BCC` headers (arrays of strings), as RabbitMQ. */
 function extraRoutingKeys(headers: FieldTable): readonly string[] {
@@ -58,7 +62,6 @@ export class Channel {
   prefetchCount = 0;
   /** basic.qos global=true: the limit shared by all consumers on the channel. */
   globalPrefetch = 0;
-  flowActive = true;
   mostRecentQueue = '';
   confirmMode = false;
   private publishSeq = 0;
@@ -83,7 +86,7 @@ export class Channel {
   }
 
   deliveriesAllowed(): boolean {
-    return this.state === 'open' && this.flowActive && this.connection.writable;
+    return this.state === 'open' && this.connection.writable;
   }
 
   send(method: Method): void {
@@ -103,7 +106,7 @@ export class Channel {
         this.assembler.checkMethodAllowed();
         const method = decodeMethod(payload);
         if (methodHasContent(method.id)) {
-          if (method.id !== MethodId.BasicPublish) throw commandInvalid(`unexpected method with content: 0x${method.id.toString(16)}`);
+          // Content comes first whatever the method; a client may only send basic.publish.
           this.assembler.start(method);
           return;
         }
@@ -130,11 +133,13 @@ export class Channel {
   }
 
   private completePublish(content: AssembledContent): void {
+    const method = content.method;
     try {
-      this.publish(content.method, content.properties, content.header, content.body);
+      if (method.id !== MethodId.BasicPublish) throw UNIMPLEMENTED();
+      this.publish(method, content.properties, content.header, content.body);
     } catch (err) {
       // Errors raised while handling a publish are attributed to basic.publish.
-      this.connection.handleError(err, 60, 40, this.id);
+      this.connection.handleError(err, classIdOf(method.id), methodIdOf(method.id), this.id);
     }
   }
 
@@ -245,14 +250,12 @@ export class Channel {
         this.send({ id: MethodId.ChannelCloseOk });
         this.connection.channels.delete(this.id);
         return;
-      case MethodId.ChannelCloseOk:
-        return;
       case MethodId.ChannelOpen:
         throw channelError("second 'channel.open' seen");
       case MethodId.ChannelFlow:
-        this.flowActive = method.active;
-        this.send({ id: MethodId.ChannelFlowOk, active: method.active });
-        if (method.active) this.resumeDeliveries();
+        // RabbitMQ never stops deliveries at a client's request.
+        if (!method.active) throw notImplemented('active=false');
+        this.send({ id: MethodId.ChannelFlowOk, active: true });
         return;
       case MethodId.AccessRequest:
         this.send({ id: MethodId.AccessRequestOk, reserved1: 1 });
@@ -262,7 +265,7 @@ export class Channel {
         if (handleQueueMethod(this, method)) return;
         if (handleBasicMethod(this, method)) return;
         if (handleTxMethod(this, method)) return;
-        throw commandInvalid(`unexpected method 0x${method.id.toString(16)}`);
+        throw UNIMPLEMENTED();
     }
   }
 
@@ -353,7 +356,7 @@ export class Channel {
   /** Soft error: channel.close to the client; frames are discarded until close-ok. */
   closeWithError(code: number, text: string, classId: number, methodId: number): void {
     if (this.state === 'closing') return;
-    this.send({ id: MethodId.ChannelClose, replyCode: code, replyText: text.slice(0, 255), classId, methodId });
+    this.send({ id: MethodId.ChannelClose, replyCode: code, replyText: truncateReplyText(text), classId, methodId });
     this.release();
   }
 

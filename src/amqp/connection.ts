@@ -2,10 +2,10 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { User } from '../broker/users.js';
 import type { VirtualHost } from '../broker/vhost.js';
-import { AmqpError, channelError, commandInvalid, frameError, internalError, notAllowed } from '../broker/errors.js';
-import { ProtocolError } from '../protocol/errors.js';
+import { AmqpError, commandInvalid, internalError, notAllowed, unexpectedFrame } from '../broker/errors.js';
+import { ProtocolError, truncateReplyText } from '../protocol/errors.js';
 import { FRAME_HEARTBEAT, FRAME_METHOD } from '../protocol/constants.js';
-import { FrameReader, type FrameSink } from '../protocol/frame-reader.js';
+import { describeFrame, FrameReader, type FrameSink } from '../protocol/frame-reader.js';
 import type { FieldTable } from '../protocol/field-types.js';
 import { decodeMethod, MethodId, classIdOf, methodIdOf, type Method } from '../protocol/generated/methods.js';
 import type { BrokerContext } from './context.js';
@@ -55,9 +55,9 @@ export class Connection implements FrameSink {
   channelMax = 0;
   frameMax = 0;
   heartbeat = 0;
-  private silentTicks = 0;
-  private idleSendTicks = 0;
-  private handshakeTicks = 0;
+  private silentMs = 0;
+  private idleSendMs = 0;
+  private handshakeMs = 0;
   private receivedSinceTick = false;
   private blocked = false;
   private yielding = false;
@@ -100,7 +100,7 @@ export class Connection implements FrameSink {
   }
 
   private readonly afterFlush = (): void => {
-    this.idleSendTicks = 0;
+    this.idleSendMs = 0;
     if (this.waitingForDrain && this.writer.bufferedBytes < 256 * 1024) {
       this.waitingForDrain = false;
       for (const ch of this.channels.values()) ch.resumeDeliveries();
@@ -163,109 +163,106 @@ export class Connection implements FrameSink {
 
   onFrame(type: number, channelId: number, payload: Buffer): void {
     if (this.state === 'closed') return;
-    let method: Method | undefined;
     try {
+      if (this.state === 'closing') {
+        // After connection.close only close-ok (or a crossing close) matters.
+        if (channelId === 0 && type === FRAME_METHOD) this.onChannel0(decodeMethod(payload));
+        return;
+      }
       if (type === FRAME_HEARTBEAT) {
-        if (channelId !== 0) throw frameError(`heartbeat frame on channel ${channelId}`);
+        if (channelId !== 0) throw unexpectedFrame(describeFrame(type, payload));
         return;
       }
       if (channelId === 0) {
-        if (type !== FRAME_METHOD) {
-          if (this.state === 'closing') return;
-          throw commandInvalid(`unexpected frame type ${type} on channel 0`);
+        if (type !== FRAME_METHOD) throw unexpectedFrame(describeFrame(type, payload));
+        const method = decodeMethod(payload);
+        try {
+          this.onChannel0(method);
+        } catch (err) {
+          this.handleError(err, classIdOf(method.id), methodIdOf(method.id));
         }
-        method = decodeMethod(payload);
-        this.onChannel0(method);
         return;
       }
-      if (this.state === 'closing') return;
-      if (this.state !== 'opened') throw commandInvalid(`frame on channel ${channelId} before connection.open`);
-      let channel = this.channels.get(channelId);
-      if (channel === undefined) {
-        if (type !== FRAME_METHOD) throw channelError("expected 'channel.open'");
-        method = decodeMethod(payload);
-        if (method.id !== MethodId.ChannelOpen) throw channelError("expected 'channel.open'");
-        if (channelId > this.channelMax) {
-          throw notAllowed(`channel ${channelId} exceeds the negotiated channel_max ${this.channelMax}`);
-        }
-        channel = new Channel(this, channelId);
-        this.channels.set(channelId, channel);
-        this.send(channelId, { id: MethodId.ChannelOpenOk, channelId: Buffer.alloc(0) });
-        return;
-      }
-      channel.handleFrame(type, payload);
+      if (this.state !== 'opened') throw unexpectedFrame(describeFrame(type, payload));
+      const channel = this.channels.get(channelId);
+      if (channel === undefined) this.openChannel(type, channelId, payload);
+      else channel.handleFrame(type, payload);
     } catch (err) {
-      const m = method;
-      this.handleError(err, m === undefined ? 0 : classIdOf(m.id), m === undefined ? 0 : methodIdOf(m.id), channelId);
+      this.handleError(err, 0, 0, channelId);
     }
   }
 
-  /** The error boundary: soft errors close their channel, everything else the connection. */
-  handleError(err: unknown, classId: number, methodId: number, channelId = 0): void {
-    if (err instanceof AmqpError) {
-      if (!err.hard && channelId !== 0) {
-        const channel = this.channels.get(channelId);
-        if (channel !== undefined) {
-          channel.closeWithError(err.code, err.text, classId, methodId);
-          return;
-        }
-      }
-      this.close(err.code, err.text, classId, methodId);
-    } else if (err instanceof ProtocolError) {
-      this.close(err.code, err.text, classId, methodId);
-    } else {
-      this.log.error({ err }, 'internal error');
-      const e = internalError(err instanceof Error ? err.message : String(err));
-      this.close(e.code, e.text, classId, methodId);
+  /** The first frame on a channel that is not open must be channel.open. */
+  private openChannel(type: number, channelId: number, payload: Buffer): void {
+    if (type !== FRAME_METHOD) throw unexpectedFrame('expected method frame, got non method frame instead');
+    const method = decodeMethod(payload);
+    if (method.id !== MethodId.ChannelOpen) {
+      throw new AmqpError(504, "CHANNEL_ERROR - expected 'channel.open'", true, classIdOf(method.id), methodIdOf(method.id));
     }
+    if (this.channels.size >= this.channelMax) {
+      throw notAllowed(`number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`);
+    }
+    this.channels.set(channelId, new Channel(this, channelId));
+    this.send(channelId, { id: MethodId.ChannelOpenOk, channelId: Buffer.alloc(0) });
+  }
+
+  /**
+   * The error boundary: soft errors close their channel, everything else the connection. During
+   * the handshake (before tune-ok) RabbitMQ closes the socket without a word, and so do we;
+   * likewise for input its parser has no clause for (ProtocolError.silent).
+   */
+  handleError(err: unknown, classId: number, methodId: number, channelId = 0): void {
+    if (err instanceof AmqpError || err instanceof ProtocolError) {
+      const cls = err.classId !== 0 ? err.classId : classId;
+      const mth = err.classId !== 0 ? err.methodId : methodId;
+      if (err instanceof ProtocolError && err.silent) {
+        this.log.info({ code: err.code, text: err.text }, 'closing connection without connection.close');
+        this.destroy();
+      } else if (this.state === 'start' || this.state === 'tune') {
+        this.log.info({ code: err.code, text: err.text }, 'handshake failed');
+        this.destroy();
+      } else if (err instanceof AmqpError && !err.hard && channelId !== 0 && this.channels.has(channelId)) {
+        this.channels.get(channelId)!.closeWithError(err.code, err.text, cls, mth);
+      } else {
+        this.close(err.code, err.text, cls, mth);
+      }
+      return;
+    }
+    this.log.error({ err }, 'internal error');
+    const e = internalError(err instanceof Error ? err.message : String(err));
+    this.close(e.code, e.text, classId, methodId);
   }
 
   private onChannel0(method: Method): void {
     if (this.state === 'closing') {
       if (method.id === MethodId.ConnectionCloseOk) this.destroy();
-      else if (method.id === MethodId.ConnectionClose) {
-        this.writer.sendMethod(0, { id: MethodId.ConnectionCloseOk });
-      }
+      else if (method.id === MethodId.ConnectionClose) this.writer.sendMethod(0, { id: MethodId.ConnectionCloseOk });
       return;
     }
-    switch (method.id) {
-      case MethodId.ConnectionStartOk:
-        this.expectState('start', method);
-        this.onStartOk(method.clientProperties, method.mechanism, method.response);
-        return;
-      case MethodId.ConnectionTuneOk:
-        this.expectState('tune', method);
-        this.onTuneOk(method.channelMax, method.frameMax, method.heartbeat);
-        return;
-      case MethodId.ConnectionOpen:
-        this.expectState('open', method);
-        this.onOpen(method.virtualHost);
-        return;
-      case MethodId.ConnectionClose:
-        this.send(0, { id: MethodId.ConnectionCloseOk });
-        this.cleanup('closed by client');
-        this.state = 'closed';
-        this.writer.close();
-        this.socket.end();
-        return;
-      case MethodId.ConnectionCloseOk:
-        this.destroy();
-        return;
-      case MethodId.ConnectionUpdateSecret:
-        this.expectState('opened', method);
-        this.send(0, { id: MethodId.ConnectionUpdateSecretOk });
-        return;
-      case MethodId.ConnectionBlocked:
-      case MethodId.ConnectionUnblocked:
-        return;
-      default:
-        throw commandInvalid(`unexpected method on channel 0: ${method.id.toString(16)}`);
-    }
-  }
-
-  private expectState(state: State, method: Method): void {
-    if (this.state !== state) {
-      throw commandInvalid(`unexpected method 0x${method.id.toString(16)} in connection state '${this.state}'`);
+    const state = this.state;
+    if (method.id === MethodId.ConnectionClose) {
+      this.send(0, { id: MethodId.ConnectionCloseOk });
+      this.cleanup('closed by client');
+      this.state = 'closed';
+      this.writer.close();
+      this.socket.end();
+    } else if (state === 'start' && method.id === MethodId.ConnectionStartOk) {
+      this.onStartOk(method.clientProperties, method.mechanism, method.response);
+    } else if (state === 'tune' && method.id === MethodId.ConnectionTuneOk) {
+      this.onTuneOk(method.channelMax, method.frameMax, method.heartbeat);
+    } else if (state === 'open' && method.id === MethodId.ConnectionOpen) {
+      this.onOpen(method.virtualHost);
+    } else if (state === 'opened' && method.id === MethodId.ConnectionUpdateSecret) {
+      this.send(0, { id: MethodId.ConnectionUpdateSecretOk });
+    } else {
+      const stateName = { header: 'pre_init', start: 'starting', tune: 'tuning', open: 'opening', opened: 'running', closed: 'closed' }[state];
+      throw new AmqpError(
+        504,
+        `CHANNEL_ERROR - unexpected method in connection state ${stateName}`,
+        true,
+        classIdOf(method.id),
+        methodIdOf(method.id),
+      );
     }
   }
 
@@ -322,7 +319,7 @@ export class Connection implements FrameSink {
   close(code: number, text: string, classId: number, methodId: number): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     if (code !== 200 && code !== 320) this.log.info({ code, text }, 'closing connection on error');
-    this.writer.sendMethod(0, { id: MethodId.ConnectionClose, replyCode: code, replyText: text.slice(0, 255), classId, methodId });
+    this.writer.sendMethod(0, { id: MethodId.ConnectionClose, replyCode: code, replyText: truncateReplyText(text), classId, methodId });
     this.state = 'closing';
     // The reader keeps going (unless the stream itself was corrupt) so close-ok is seen.
     this.cleanupChannels();
@@ -357,11 +354,16 @@ export class Connection implements FrameSink {
     this.log.debug({ reason }, 'connection closed');
   }
 
-  /** Called once a second by the broker: heartbeats and the handshake timeout. */
-  tick(): void {
+  /**
+   * Called by the broker's one timer every `elapsedMs`: the handshake timeout and heartbeats.
+   * A heartbeat goes out after half an interval without output; a client silent for two whole
+   * intervals is disconnected.
+   */
+  tick(elapsedMs: number): void {
     if (this.state === 'closed') return;
     if (this.state !== 'opened' && this.state !== 'closing') {
-      if (++this.handshakeTicks * 1000 > this.broker.settings.handshakeTimeoutMs) {
+      this.handshakeMs += elapsedMs;
+      if (this.handshakeMs > this.broker.settings.handshakeTimeoutMs) {
         this.log.info('handshake timeout');
         this.destroy();
         return;
@@ -370,18 +372,21 @@ export class Connection implements FrameSink {
     if (this.heartbeat === 0) return;
     if (this.receivedSinceTick) {
       this.receivedSinceTick = false;
-      this.silentTicks = 0;
-    } else if (++this.silentTicks >= this.heartbeat * 2) {
-      this.log.info({ timeout: this.heartbeat }, 'missed heartbeats from client, closing connection');
-      this.state = 'closed';
-      this.socket.destroy();
-      this.cleanup('heartbeat timeout');
-      return;
+      this.silentMs = 0;
+    } else {
+      this.silentMs += elapsedMs;
+      if (this.silentMs >= this.heartbeat * 2000) {
+        this.log.info({ timeout: this.heartbeat }, 'missed heartbeats from client, closing connection');
+        this.state = 'closed';
+        this.socket.destroy();
+        this.cleanup('heartbeat timeout');
+        return;
+      }
     }
-    if (++this.idleSendTicks >= Math.max(1, Math.floor(this.heartbeat / 2))) {
-      this.writer.sendHeartbeat();
-    }
+    this.idleSendMs += elapsedMs;
+    if (this.idleSendMs >= this.heartbeat * 500) this.writer.sendHeartbeat();
   }
+
 
   /** Called on the turn after a full read: read this socket again unless an alarm blocks it. */
   resumeAfterYield(): void {

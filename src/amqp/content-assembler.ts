@@ -1,10 +1,10 @@
-import { preconditionFailed, unexpectedFrame } from '../broker/errors.js';
-import type { BasicPublish } from '../protocol/generated/methods.js';
+import { AmqpError, preconditionFailed } from '../broker/errors.js';
+import { classIdOf, methodIdOf, type Method } from '../protocol/generated/methods.js';
 import { decodeProperties, parseContentHeader, type BasicProperties } from '../protocol/generated/properties.js';
 
-/** A complete basic.publish: method, decoded properties, raw header payload and body. */
+/** A complete content-bearing method (basic.publish): method, properties, raw header, body. */
 export interface AssembledContent {
-  readonly method: BasicPublish;
+  readonly method: Method;
   readonly properties: BasicProperties;
   readonly header: Buffer;
   readonly body: Buffer;
@@ -12,14 +12,17 @@ export interface AssembledContent {
 
 const EXPECTED_HEADER = 'expected content header for class 60, got non content header frame instead';
 const EXPECTED_METHOD = 'expected method frame, got non method frame instead';
+const EXPECTED_BODY = 'expected content body, got non content body frame instead';
 
 /**
  * The state machine that turns basic.publish + content header + body frames into one message,
- * as RabbitMQ's rabbit_command_assembler: anything out of order is 505 UNEXPECTED_FRAME.
+ * as RabbitMQ's rabbit_command_assembler: anything out of order is 505 UNEXPECTED_FRAME, reported
+ * against the method whose content was expected. Like RabbitMQ, body frames beyond the declared
+ * size never complete the content (they are counted, not kept), so the next method is refused.
  * Pure: no I/O, so it is unit tested on its own.
  */
 export class ContentAssembler {
-  private method: BasicPublish | null = null;
+  private method: Method | null = null;
   private header: Buffer | null = null;
   private properties: BasicProperties = {};
   private bodySize = 0;
@@ -33,22 +36,27 @@ export class ContentAssembler {
     return this.method !== null;
   }
 
-  /** A method frame arrived; throws if content was expected instead. */
-  checkMethodAllowed(): void {
-    if (this.method !== null) throw unexpectedFrame(EXPECTED_HEADER);
+  private unexpected(explanation: string): AmqpError {
+    const id = this.method === null ? 0 : this.method.id;
+    return new AmqpError(505, `UNEXPECTED_FRAME - ${explanation}`, true, classIdOf(id), methodIdOf(id));
   }
 
-  start(method: BasicPublish): void {
+  /** A method frame arrived; throws if content was expected instead. */
+  checkMethodAllowed(): void {
+    if (this.method !== null) throw this.unexpected(this.header === null ? EXPECTED_HEADER : EXPECTED_BODY);
+  }
+
+  start(method: Method): void {
     this.checkMethodAllowed();
     this.method = method;
   }
 
   /** Returns the content when its body is empty. */
   onHeader(payload: Buffer): AssembledContent | undefined {
-    if (this.method === null) throw unexpectedFrame(EXPECTED_METHOD);
-    if (this.header !== null) throw unexpectedFrame('expected content body, got non content body frame instead');
+    if (this.method === null) throw this.unexpected(EXPECTED_METHOD);
+    if (this.header !== null) throw this.unexpected(EXPECTED_BODY);
     const { classId, bodySize, propertiesOffset } = parseContentHeader(payload);
-    if (classId !== 60) throw unexpectedFrame(`expected content header for class 60, got one for class ${classId} instead`);
+    if (classId !== 60) throw this.unexpected(`expected content header for class 60, got one for class ${classId} instead`);
     const properties = decodeProperties(payload, propertiesOffset, payload.length);
     if (bodySize > this.maxMessageSize) {
       this.reset();
@@ -63,10 +71,12 @@ export class ContentAssembler {
 
   /** Returns the content when this was its last body frame. */
   onBody(payload: Buffer): AssembledContent | undefined {
-    if (this.header === null) throw unexpectedFrame(this.method === null ? EXPECTED_METHOD : EXPECTED_HEADER);
+    if (this.header === null) throw this.unexpected(this.method === null ? EXPECTED_METHOD : EXPECTED_HEADER);
     this.received += payload.length;
     if (this.received > this.bodySize) {
-      throw unexpectedFrame(`content body exceeds the declared size of ${this.bodySize} bytes`);
+      // Past the declared size the content can never complete; keep nothing more.
+      this.parts = [];
+      return undefined;
     }
     if (this.received < this.bodySize) {
       // Partial bodies stay views into socket chunks until the last frame arrives.

@@ -9,7 +9,6 @@ export function handleExchangeMethod(ch: Channel, method: Method): boolean {
   const vhost = ch.vhost;
   switch (method.id) {
     case MethodId.ExchangeDeclare: {
-      if (method.exchange === '' && !method.passive) throw accessRefused('operation not permitted on the default exchange');
       vhost.declareExchange({
         name: method.exchange,
         type: method.type,
@@ -23,24 +22,27 @@ export function handleExchangeMethod(ch: Channel, method: Method): boolean {
       return true;
     }
     case MethodId.ExchangeDelete: {
-      if (vhost.exchanges.has(method.exchange) || method.exchange === '' || method.exchange.startsWith('amq.')) {
-        vhost.deleteExchange(method.exchange, method.ifUnused);
-      }
+      vhost.deleteExchange(method.exchange, method.ifUnused);
       if (!method.noWait) ch.send({ id: MethodId.ExchangeDeleteOk });
       return true;
     }
-    case MethodId.ExchangeBind:
-    case MethodId.ExchangeUnbind: {
+    case MethodId.ExchangeBind: {
       const source = vhost.getExchange(method.source);
       const destination: Destination = vhost.getExchange(method.destination);
-      if (method.id === MethodId.ExchangeBind) {
-        if (source.type === 'headers') checkHeadersArgs(method.arguments);
-        vhost.bind(source, destination, method.routingKey, method.arguments);
-        if (!method.noWait) ch.send({ id: MethodId.ExchangeBindOk });
-      } else {
+      if (source.type === 'headers') checkHeadersArgs(method.arguments);
+      vhost.bind(source, destination, method.routingKey, method.arguments);
+      if (!method.noWait) ch.send({ id: MethodId.ExchangeBindOk });
+      return true;
+    }
+    case MethodId.ExchangeUnbind: {
+      // Unbinding what does not exist (binding, source or destination) succeeds, as in RabbitMQ.
+      if (method.source === '' || method.destination === '') throw accessRefused('operation not permitted on the default exchange');
+      const source = vhost.exchanges.get(method.source);
+      const destination = vhost.exchanges.get(method.destination);
+      if (source !== undefined && destination !== undefined) {
         vhost.unbind(source, destination, method.routingKey, method.arguments);
-        if (!method.noWait) ch.send({ id: MethodId.ExchangeUnbindOk });
       }
+      if (!method.noWait) ch.send({ id: MethodId.ExchangeUnbindOk });
       return true;
     }
     default:

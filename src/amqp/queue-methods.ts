@@ -1,6 +1,7 @@
 import { MethodId, type Method } from '../protocol/generated/methods.js';
 import { REPLY_QUEUE } from './direct-reply.js';
 import { checkHeadersArgs } from './exchange-methods.js';
+import { accessRefused } from '../broker/errors.js';
 import type { Channel } from './channel.js';
 
 /** queue.declare / bind / unbind / purge / delete. Returns false for methods of other classes. */
@@ -30,20 +31,26 @@ export function handleQueueMethod(ch: Channel, method: Method): boolean {
       }
       return true;
     }
-    case MethodId.QueueBind:
-    case MethodId.QueueUnbind: {
+    case MethodId.QueueBind: {
       const name = ch.queueName(method.queue);
       const routingKey = method.routingKey === '' && method.queue === '' ? name : method.routingKey;
-      const q = vhost.getQueue(name, owner);
       const source = vhost.getExchange(method.exchange);
-      if (method.id === MethodId.QueueBind) {
-        if (source.type === 'headers') checkHeadersArgs(method.arguments);
-        vhost.bind(source, q, routingKey, method.arguments);
-        if (!method.noWait) ch.send({ id: MethodId.QueueBindOk });
-      } else {
-        vhost.unbind(source, q, routingKey, method.arguments);
-        ch.send({ id: MethodId.QueueUnbindOk });
-      }
+      const q = vhost.getQueue(name, owner);
+      if (source.type === 'headers') checkHeadersArgs(method.arguments);
+      vhost.bind(source, q, routingKey, method.arguments);
+      if (!method.noWait) ch.send({ id: MethodId.QueueBindOk });
+      return true;
+    }
+    case MethodId.QueueUnbind: {
+      // Unbinding succeeds whether or not the binding, queue or exchange exists, and other
+      // connections may unbind an exclusive queue, as in RabbitMQ.
+      const name = ch.queueName(method.queue);
+      const routingKey = method.routingKey === '' && method.queue === '' ? name : method.routingKey;
+      if (method.exchange === '') throw accessRefused('operation not permitted on the default exchange');
+      const source = vhost.exchanges.get(method.exchange);
+      const q = vhost.queues.get(name);
+      if (source !== undefined && q !== undefined) vhost.unbind(source, q, routingKey, method.arguments);
+      ch.send({ id: MethodId.QueueUnbindOk });
       return true;
     }
     case MethodId.QueuePurge: {

@@ -58,8 +58,10 @@ function bigintSafe(_key: string, value: unknown): unknown {
   return value;
 }
 
-function describe(v: FieldValue | undefined): string {
-  return v === undefined ? 'none' : `the value '${formatFieldValue(v)}' of type '${typeName(v)}'`;
+/** RabbitMQ prints a missing value as none, a lone value with its type, and a pair of values bare. */
+function describe(v: FieldValue | undefined, bare: boolean): string {
+  if (v === undefined) return 'none';
+  return bare ? `'${formatFieldValue(v)}'` : `the value '${formatFieldValue(v)}' of type '${typeName(v)}'`;
 }
 
 /**
@@ -77,7 +79,10 @@ export function assertArgumentsEquivalent(
     const b = received.get(key);
     if (a === undefined && b === undefined) continue;
     if (a !== undefined && b !== undefined && valuesEquivalent(a, b)) continue;
-    throw preconditionFailed(`inequivalent arg '${key}' for ${resource}: received ${describe(b)} but current is ${describe(a)}`);
+    const bare = a !== undefined && b !== undefined;
+    throw preconditionFailed(
+      `inequivalent arg '${key}' for ${resource}: received ${describe(b, bare)} but current is ${describe(a, bare)}`,
+    );
   }
 }
 
@@ -86,6 +91,9 @@ export const QUEUE_EQUIVALENCE_KEYS = [
   'x-max-length-bytes', 'x-max-priority', 'x-overflow', 'x-queue-mode', 'x-queue-type', 'x-single-active-consumer',
   'x-queue-version',
 ] as const;
+
+/** Queue types a client may ask for; all of them are classic queues here (see the README). */
+const SUPPORTED_QUEUE_TYPES = new Set(['classic', 'quorum', 'stream']);
 
 export const EXCHANGE_EQUIVALENCE_KEYS = ['alternate-exchange'] as const;
 
@@ -99,7 +107,7 @@ export function queueArgumentError(args: FieldTable): { key: string; reason: str
     const v = args.get(key);
     if (v === undefined) continue;
     const n = integerValue(v);
-    if (n === undefined) return { key, reason: `{unacceptable_type,${typeName(v)}}` };
+    if (n === undefined) return { key, reason: `"expected integer, got ${typeName(v)}"` };
     if (n < 0) return { key, reason: `{value_negative,${n}}` };
     if (key === 'x-expires' && n === 0) return { key, reason: `{value_zero,0}` };
     if (key === 'x-max-priority' && n > 255) return { key, reason: `{max_value_exceeded,${n}}` };
@@ -108,7 +116,7 @@ export function queueArgumentError(args: FieldTable): { key: string; reason: str
   if (overflow !== undefined) {
     const s = overflow.type === 'S' ? overflow.value : undefined;
     if (s === undefined) return { key: 'x-overflow', reason: `{unacceptable_type,${typeName(overflow)}}` };
-    if (!['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(s)) return { key: 'x-overflow', reason: `{invalid_value,<<"${s}">>}` };
+    if (!['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(s)) return { key: 'x-overflow', reason: 'invalid_overflow' };
   }
   for (const key of ['x-dead-letter-exchange', 'x-dead-letter-routing-key']) {
     const v = args.get(key);
@@ -121,6 +129,7 @@ export function queueArgumentError(args: FieldTable): { key: string; reason: str
   if (queueType !== undefined) {
     const s = queueType.type === 'S' ? queueType.value : undefined;
     if (s === undefined) return { key: 'x-queue-type', reason: `{unacceptable_type,${typeName(queueType)}}` };
+    if (!SUPPORTED_QUEUE_TYPES.has(s)) return { key: 'x-queue-type', reason: `"unsupported queue type '${s}'"` };
   }
   return undefined;
 }

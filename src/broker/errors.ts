@@ -9,6 +9,9 @@ export class AmqpError extends Error {
     readonly text: string,
     /** Hard errors close the connection; soft errors close only the channel. */
     readonly hard: boolean,
+    /** The method the error is about, when it is not the method being handled. */
+    readonly classId: number = 0,
+    readonly methodId: number = 0,
   ) {
     super(text);
     this.name = 'AmqpError';

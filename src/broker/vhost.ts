@@ -88,12 +88,13 @@ export class VirtualHost implements QueueHost {
   }
 
   declareExchange(d: ExchangeDeclaration): Exchange {
+    if (d.name === '') throw accessRefused('operation not permitted on the default exchange');
     if (d.passive) return this.getExchange(d.name);
-    if (d.name.startsWith('amq.')) {
-      throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
-    }
     if (!isExchangeType(d.type)) throw commandInvalid(`unknown exchange type '${d.type}'`);
     const existing = this.exchanges.get(d.name);
+    if (existing === undefined && d.name.startsWith('amq.')) {
+      throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
+    }
     if (existing !== undefined) {
       const what = this.describeExchange(d.name);
       const check = (field: string, received: string | boolean, current: string | boolean) => {
@@ -113,11 +114,12 @@ export class VirtualHost implements QueueHost {
     return x;
   }
 
+  /** Deletes an exchange; deleting one that does not exist succeeds, as in RabbitMQ. */
   deleteExchange(name: string, ifUnused: boolean): void {
-    if (name === '' || name.startsWith('amq.')) {
-      throw accessRefused(name === '' ? 'operation not permitted on the default exchange' : `exchange name '${name}' contains reserved prefix 'amq.*'`);
-    }
-    const x = this.getExchange(name);
+    if (name === '') throw accessRefused('operation not permitted on the default exchange');
+    const x = this.exchanges.get(name);
+    if (x === undefined) return;
+    if (name.startsWith('amq.')) throw accessRefused(`deletion of system ${this.describeExchange(name)} not allowed`);
     if (ifUnused && x.router.bindingCount > 0) throw preconditionFailed(`${this.describeExchange(name)} in use`);
     this.removeExchange(x);
   }
@@ -200,8 +202,8 @@ export class VirtualHost implements QueueHost {
   /** Deletes a queue; returns the number of ready messages it held. */
   deleteQueue(name: string, owner: Owner, ifUnused: boolean, ifEmpty: boolean): number {
     const q = this.getQueue(name, owner);
-    if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`${this.describeQueue(name)} in use`);
     if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`${this.describeQueue(name)} not empty`);
+    if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`${this.describeQueue(name)} in use`);
     return this.removeQueue(q);
   }
 

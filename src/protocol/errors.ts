@@ -12,6 +12,11 @@ export class ProtocolError extends Error {
     readonly text: string,
     readonly classId: number = 0,
     readonly methodId: number = 0,
+    /**
+     * RabbitMQ sends no connection.close for some input (an unknown method, an unknown field
+     * type): its reader just drops the connection. Such errors close the socket silently.
+     */
+    readonly silent: boolean = false,
   ) {
     super(text);
   }
@@ -24,7 +29,11 @@ const MAX_REPLY_TEXT = 255;
  * (to 252 bytes + "..." when longer than 255 bytes; never splitting a UTF-8 character).
  */
 export function replyText(code: number, explanation: string): string {
-  const full = `${replyCodeName(code)} - ${explanation}`;
+  return truncateReplyText(`${replyCodeName(code)} - ${explanation}`);
+}
+
+/** A reply text longer than 255 bytes becomes its first 252 bytes and "...", as in RabbitMQ. */
+export function truncateReplyText(full: string): string {
   if (full.length <= MAX_REPLY_TEXT / 3 || Buffer.byteLength(full) <= MAX_REPLY_TEXT) return full;
   const bytes = Buffer.from(full, 'utf8');
   let cut = 252;

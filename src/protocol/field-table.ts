@@ -11,7 +11,7 @@
  */
 import type { Decimal, FieldTable, FieldValue } from './field-types.js';
 import { EMPTY_TABLE } from './field-types.js';
-import { ProtocolError, amqpError } from './errors.js';
+import { ProtocolError, amqpError, replyText } from './errors.js';
 import { readU32, readU64, writeLongStr, writeU32, writeU64 } from './codec-util.js';
 
 /** Deepest nesting of tables/arrays accepted on decode. */
@@ -166,12 +166,14 @@ function readValue(buf: Buffer, type: number, end: number, depth: number): Field
     }
     case 0x56: // V
       return { type: 'V', value: null };
-    default:
-      throw malformed(
+    default: {
+      const explanation =
         type >= 0x21 && type <= 0x7e
-          ? `unknown field type '${String.fromCharCode(type)}'`
-          : `unknown field type 0x${type.toString(16).padStart(2, '0')}`,
-      );
+          ? `malformed field table: unknown field type '${String.fromCharCode(type)}'`
+          : `malformed field table: unknown field type 0x${type.toString(16).padStart(2, '0')}`;
+      // RabbitMQ's parser has no clause for an unknown type: the connection just drops.
+      throw new ProtocolError(SYNTAX_ERROR, replyText(SYNTAX_ERROR, explanation), 0, 0, true);
+    }
   }
 }
 

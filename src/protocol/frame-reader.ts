@@ -29,8 +29,13 @@ function snippet(payload: Buffer): string {
     : `first 16 octets = ${erlangBinary(payload.subarray(0, 16), 16)}`;
 }
 
+/** How RabbitMQ describes a frame in its errors: `type 1, all octets = <<...>>`. */
+export function describeFrame(type: number, payload: Buffer): string {
+  return `type ${type}, ${snippet(payload)}`;
+}
+
 export function frameError(type: number, payload: Buffer, reason: string): ProtocolError {
-  return amqpError(501, `type ${type}, ${snippet(payload)}: ${reason}`);
+  return amqpError(501, `${describeFrame(type, payload)}: ${reason}`);
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -275,17 +275,17 @@ export class Queue {
   }
 
   /**
-   * Unacked messages come back to the head of the queue in their original order, marked
-   * redelivered. `entries` must be in delivery order.
+   * Unacked messages come back, marked redelivered, to their original place in the queue (by
+   * publish order), as in RabbitMQ's classic queues: ahead of everything published after them.
    */
   requeue(entries: readonly QueueEntry[]): void {
     this.unackedCount -= entries.length;
     if (this.deleted) return;
-    const sorted = entries.length > 1 ? [...entries].sort((a, b) => a.seq - b.seq) : entries;
-    for (let i = sorted.length - 1; i >= 0; i--) {
-      const entry = sorted[i]!;
+    const sorted = entries.length > 1 ? [...entries].sort((a, b) => b.seq - a.seq) : entries;
+    for (const entry of sorted) {
       entry.redelivered = true;
-      this.ready.pushFront(entry, entry.message.priority);
+      const seq = entry.seq;
+      this.ready.insertBefore(entry, entry.message.priority, (e) => e.seq > seq);
       this.readyBytes += entry.message.body.length;
     }
     this.dispatch();

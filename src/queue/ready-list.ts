@@ -12,6 +12,11 @@ export interface ReadyList<T> {
   push(m: T, priority?: number | undefined): void;
   /** Puts m back at the head of its priority (requeue). */
   pushFront(m: T, priority?: number | undefined): void;
+  /**
+   * Puts m back near the head of its priority, before the first message for which `after`
+   * holds (a requeue into the message's original position). O(messages skipped).
+   */
+  insertBefore(m: T, priority: number | undefined, after: (existing: T) => boolean): void;
   /** Removes and returns the next message to deliver. */
   shift(): T | undefined;
   /** The next message to deliver, without removing it. */
@@ -25,6 +30,13 @@ export interface ReadyList<T> {
 
 export const MAX_PRIORITY_LIMIT = 255;
 
+function insertInRing<T>(ring: RingBuffer<T>, m: T, after: (existing: T) => boolean): void {
+  let i = 0;
+  const n = ring.length;
+  while (i < n && !after(ring.at(i)!)) i++;
+  ring.insertAt(i, m);
+}
+
 export class FifoReadyList<T> implements ReadyList<T> {
   private readonly ring = new RingBuffer<T>();
 
@@ -34,6 +46,10 @@ export class FifoReadyList<T> implements ReadyList<T> {
 
   pushFront(m: T, _priority?: number | undefined): void {
     this.ring.unshift(m);
+  }
+
+  insertBefore(m: T, _priority: number | undefined, after: (existing: T) => boolean): void {
+    insertInRing(this.ring, m, after);
   }
 
   shift(): T | undefined {
@@ -89,6 +105,13 @@ export class PriorityReadyList<T> implements ReadyList<T> {
   pushFront(m: T, priority?: number | undefined): void {
     const level = this.levelOf(priority);
     this.ring(level).unshift(m);
+    this.count++;
+    if (level > this.top) this.top = level;
+  }
+
+  insertBefore(m: T, priority: number | undefined, after: (existing: T) => boolean): void {
+    const level = this.levelOf(priority);
+    insertInRing(this.ring(level), m, after);
     this.count++;
     if (level > this.top) this.top = level;
   }

@@ -47,6 +47,25 @@ export class RingBuffer<T> {
     this.len++;
   }
 
+  /** Inserts so that `v` ends up at position `index` (clamped to 0..length); O(index). */
+  insertAt(index: number, v: T): void {
+    if (index >= this.len) {
+      this.push(v);
+      return;
+    }
+    this.unshift(v);
+    const buf = this.buf;
+    const mask = this.mask;
+    const head = this.head;
+    for (let k = 0; k < index; k++) {
+      const a = (head + k) & mask;
+      const b = (head + k + 1) & mask;
+      const t = buf[a];
+      buf[a] = buf[b];
+      buf[b] = t;
+    }
+  }
+
   /** Removes and returns the head, or undefined when empty. */
   shift(): T | undefined {
     if (this.len === 0) return undefined;

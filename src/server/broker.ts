@@ -8,6 +8,9 @@ import { VirtualHost } from '../broker/vhost.js';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './config.js';
 import { MemoryMonitor } from './memory-monitor.js';
 
+/** The one coarse timer: heartbeats (half an interval of 1 s at the least), handshake timeouts, alarms. */
+const TICK_MS = 500;
+
 /**
  * The broker process: listeners, connections, virtual hosts, users and the one coarse timer
  * that drives heartbeats and handshake timeouts.
@@ -93,13 +96,13 @@ export class Broker implements BrokerContext {
     }
     this.port = port;
     this.ticker = setInterval(() => {
-      for (const c of this.sockets.values()) c.tick();
+      for (const c of this.sockets.values()) c.tick(TICK_MS);
       const over = this.memory.overLimit();
       if (over !== this.alarms.has('memory')) {
         this.log.warn({ limit: this.memory.limitBytes, rss: process.memoryUsage().rss }, over ? 'memory alarm set: publishers are blocked' : 'memory alarm cleared');
         this.setAlarm('memory', over);
       }
-    }, 1000);
+    }, TICK_MS);
     this.ticker.unref();
   }
 

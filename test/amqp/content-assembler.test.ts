@@ -67,11 +67,22 @@ test('out-of-order frames are 505 UNEXPECTED_FRAME with RabbitMQ texts', () => {
   expectError(() => b.onHeader(header(1, {}, 50)), 505, /got one for class 50 instead/);
 });
 
-test('a body longer than its header declared is refused', () => {
+test('a body longer than its header declared never completes, and the next method is refused', () => {
   const a = new ContentAssembler(1024);
   a.start(publish);
   a.onHeader(header(3));
-  expectError(() => a.onBody(Buffer.from('four')), 505, /^UNEXPECTED_FRAME - /);
+  assert.equal(a.onBody(Buffer.from('four')), undefined);
+  assert.equal(a.onBody(Buffer.from('more')), undefined);
+  expectError(() => a.checkMethodAllowed(), 505, /^UNEXPECTED_FRAME - expected content body, got non content body frame instead$/);
+});
+
+test('errors name the method whose content was expected', () => {
+  const a = new ContentAssembler(1024);
+  a.start(publish);
+  assert.throws(
+    () => a.checkMethodAllowed(),
+    (err: unknown) => err instanceof AmqpError && err.classId === 60 && err.methodId === 40,
+  );
 });
 
 test('a message over the size limit is 406 and the assembler is reset', () => {

@@ -7,7 +7,7 @@
 import type { FieldTable } from '../field-types.js';
 import { EMPTY_TABLE } from '../field-types.js';
 import { decodeTableBody, tableSize, writeTable } from '../field-table.js';
-import { ProtocolError, amqpError, erlangBinary } from '../errors.js';
+import { ProtocolError, amqpError, erlangBinary, replyText } from '../errors.js';
 import { readStr, readU32, readU64, writeLongStr, writeShortStr, writeU32, writeU64 } from '../codec-util.js';
 
 /** Method ids: (classId << 16) | methodId. */
@@ -961,6 +961,7 @@ function dConnectionStart(b: Buffer, e: number): ConnectionStart {
   if (p + 4 + l4 > e) throw cannotDecode(b, 0x000a000a);
   const v4 = Buffer.from(b.subarray(p + 4, p + 4 + l4));
   p += 4 + l4;
+  if (p !== e) throw cannotDecode(b, 0x000a000a);
   return { id: 0x000a000a, versionMajor: v0, versionMinor: v1, serverProperties: v2, mechanisms: v3, locales: v4 };
 }
 
@@ -983,6 +984,7 @@ function dConnectionStartOk(b: Buffer, e: number): ConnectionStartOk {
   if (p + 1 + l3 > e) throw cannotDecode(b, 0x000a000b);
   const v3 = readStr(b, p + 1, l3);
   p += 1 + l3;
+  if (p !== e) throw cannotDecode(b, 0x000a000b);
   return { id: 0x000a000b, clientProperties: v0, mechanism: v1, response: v2, locale: v3 };
 }
 
@@ -993,6 +995,7 @@ function dConnectionSecure(b: Buffer, e: number): ConnectionSecure {
   if (p + 4 + l0 > e) throw cannotDecode(b, 0x000a0014);
   const v0 = Buffer.from(b.subarray(p + 4, p + 4 + l0));
   p += 4 + l0;
+  if (p !== e) throw cannotDecode(b, 0x000a0014);
   return { id: 0x000a0014, challenge: v0 };
 }
 
@@ -1003,6 +1006,7 @@ function dConnectionSecureOk(b: Buffer, e: number): ConnectionSecureOk {
   if (p + 4 + l0 > e) throw cannotDecode(b, 0x000a0015);
   const v0 = Buffer.from(b.subarray(p + 4, p + 4 + l0));
   p += 4 + l0;
+  if (p !== e) throw cannotDecode(b, 0x000a0015);
   return { id: 0x000a0015, response: v0 };
 }
 
@@ -1015,6 +1019,7 @@ function dConnectionTune(b: Buffer, e: number): ConnectionTune {
   p += 4;
   const v2 = (b[p]! << 8) | b[p + 1]!;
   p += 2;
+  if (p !== e) throw cannotDecode(b, 0x000a001e);
   return { id: 0x000a001e, channelMax: v0, frameMax: v1, heartbeat: v2 };
 }
 
@@ -1027,6 +1032,7 @@ function dConnectionTuneOk(b: Buffer, e: number): ConnectionTuneOk {
   p += 4;
   const v2 = (b[p]! << 8) | b[p + 1]!;
   p += 2;
+  if (p !== e) throw cannotDecode(b, 0x000a001f);
   return { id: 0x000a001f, channelMax: v0, frameMax: v1, heartbeat: v2 };
 }
 
@@ -1044,6 +1050,7 @@ function dConnectionOpen(b: Buffer, e: number): ConnectionOpen {
   const bits1 = b[p]!;
   p += 1;
   const v2 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x000a0028);
   return { id: 0x000a0028, virtualHost: v0, capabilities: v1, insist: v2 };
 }
 
@@ -1054,6 +1061,7 @@ function dConnectionOpenOk(b: Buffer, e: number): ConnectionOpenOk {
   if (p + 1 + l0 > e) throw cannotDecode(b, 0x000a0029);
   const v0 = readStr(b, p + 1, l0);
   p += 1 + l0;
+  if (p !== e) throw cannotDecode(b, 0x000a0029);
   return { id: 0x000a0029, knownHosts: v0 };
 }
 
@@ -1070,10 +1078,12 @@ function dConnectionClose(b: Buffer, e: number): ConnectionClose {
   p += 2;
   const v3 = (b[p]! << 8) | b[p + 1]!;
   p += 2;
+  if (p !== e) throw cannotDecode(b, 0x000a0032);
   return { id: 0x000a0032, replyCode: v0, replyText: v1, classId: v2, methodId: v3 };
 }
 
-function dConnectionCloseOk(_b: Buffer): ConnectionCloseOk {
+function dConnectionCloseOk(b: Buffer, e: number): ConnectionCloseOk {
+  if (e !== 4) throw cannotDecode(b, 0x000a0033);
   return { id: 0x000a0033 };
 }
 
@@ -1084,10 +1094,12 @@ function dConnectionBlocked(b: Buffer, e: number): ConnectionBlocked {
   if (p + 1 + l0 > e) throw cannotDecode(b, 0x000a003c);
   const v0 = readStr(b, p + 1, l0);
   p += 1 + l0;
+  if (p !== e) throw cannotDecode(b, 0x000a003c);
   return { id: 0x000a003c, reason: v0 };
 }
 
-function dConnectionUnblocked(_b: Buffer): ConnectionUnblocked {
+function dConnectionUnblocked(b: Buffer, e: number): ConnectionUnblocked {
+  if (e !== 4) throw cannotDecode(b, 0x000a003d);
   return { id: 0x000a003d };
 }
 
@@ -1102,10 +1114,12 @@ function dConnectionUpdateSecret(b: Buffer, e: number): ConnectionUpdateSecret {
   if (p + 1 + l1 > e) throw cannotDecode(b, 0x000a0046);
   const v1 = readStr(b, p + 1, l1);
   p += 1 + l1;
+  if (p !== e) throw cannotDecode(b, 0x000a0046);
   return { id: 0x000a0046, newSecret: v0, reason: v1 };
 }
 
-function dConnectionUpdateSecretOk(_b: Buffer): ConnectionUpdateSecretOk {
+function dConnectionUpdateSecretOk(b: Buffer, e: number): ConnectionUpdateSecretOk {
+  if (e !== 4) throw cannotDecode(b, 0x000a0047);
   return { id: 0x000a0047 };
 }
 
@@ -1116,6 +1130,7 @@ function dChannelOpen(b: Buffer, e: number): ChannelOpen {
   if (p + 1 + l0 > e) throw cannotDecode(b, 0x0014000a);
   const v0 = readStr(b, p + 1, l0);
   p += 1 + l0;
+  if (p !== e) throw cannotDecode(b, 0x0014000a);
   return { id: 0x0014000a, outOfBand: v0 };
 }
 
@@ -1126,6 +1141,7 @@ function dChannelOpenOk(b: Buffer, e: number): ChannelOpenOk {
   if (p + 4 + l0 > e) throw cannotDecode(b, 0x0014000b);
   const v0 = Buffer.from(b.subarray(p + 4, p + 4 + l0));
   p += 4 + l0;
+  if (p !== e) throw cannotDecode(b, 0x0014000b);
   return { id: 0x0014000b, channelId: v0 };
 }
 
@@ -1135,6 +1151,7 @@ function dChannelFlow(b: Buffer, e: number): ChannelFlow {
   const bits1 = b[p]!;
   p += 1;
   const v0 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x00140014);
   return { id: 0x00140014, active: v0 };
 }
 
@@ -1144,6 +1161,7 @@ function dChannelFlowOk(b: Buffer, e: number): ChannelFlowOk {
   const bits1 = b[p]!;
   p += 1;
   const v0 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x00140015);
   return { id: 0x00140015, active: v0 };
 }
 
@@ -1160,10 +1178,12 @@ function dChannelClose(b: Buffer, e: number): ChannelClose {
   p += 2;
   const v3 = (b[p]! << 8) | b[p + 1]!;
   p += 2;
+  if (p !== e) throw cannotDecode(b, 0x00140028);
   return { id: 0x00140028, replyCode: v0, replyText: v1, classId: v2, methodId: v3 };
 }
 
-function dChannelCloseOk(_b: Buffer): ChannelCloseOk {
+function dChannelCloseOk(b: Buffer, e: number): ChannelCloseOk {
+  if (e !== 4) throw cannotDecode(b, 0x00140029);
   return { id: 0x00140029 };
 }
 
@@ -1181,6 +1201,7 @@ function dAccessRequest(b: Buffer, e: number): AccessRequest {
   const v3 = (bits1 & 4) !== 0;
   const v4 = (bits1 & 8) !== 0;
   const v5 = (bits1 & 16) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x001e000a);
   return { id: 0x001e000a, realm: v0, exclusive: v1, passive: v2, active: v3, write: v4, read: v5 };
 }
 
@@ -1189,6 +1210,7 @@ function dAccessRequestOk(b: Buffer, e: number): AccessRequestOk {
   if (p + 2 > e) throw cannotDecode(b, 0x001e000b);
   const v0 = (b[p]! << 8) | b[p + 1]!;
   p += 2;
+  if (p !== e) throw cannotDecode(b, 0x001e000b);
   return { id: 0x001e000b, reserved1: v0 };
 }
 
@@ -1216,10 +1238,12 @@ function dExchangeDeclare(b: Buffer, e: number): ExchangeDeclare {
   if (p + 4 + l8 > e) throw cannotDecode(b, 0x0028000a);
   const v8 = l8 === 0 ? EMPTY_TABLE : decodeTableBody(b, p + 4, p + 4 + l8);
   p += 4 + l8;
+  if (p !== e) throw cannotDecode(b, 0x0028000a);
   return { id: 0x0028000a, reserved1: v0, exchange: v1, type: v2, passive: v3, durable: v4, autoDelete: v5, internal: v6, noWait: v7, arguments: v8 };
 }
 
-function dExchangeDeclareOk(_b: Buffer): ExchangeDeclareOk {
+function dExchangeDeclareOk(b: Buffer, e: number): ExchangeDeclareOk {
+  if (e !== 4) throw cannotDecode(b, 0x0028000b);
   return { id: 0x0028000b };
 }
 
@@ -1236,10 +1260,12 @@ function dExchangeDelete(b: Buffer, e: number): ExchangeDelete {
   p += 1;
   const v2 = (bits1 & 1) !== 0;
   const v3 = (bits1 & 2) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x00280014);
   return { id: 0x00280014, reserved1: v0, exchange: v1, ifUnused: v2, noWait: v3 };
 }
 
-function dExchangeDeleteOk(_b: Buffer): ExchangeDeleteOk {
+function dExchangeDeleteOk(b: Buffer, e: number): ExchangeDeleteOk {
+  if (e !== 4) throw cannotDecode(b, 0x00280015);
   return { id: 0x00280015 };
 }
 
@@ -1267,10 +1293,12 @@ function dExchangeBind(b: Buffer, e: number): ExchangeBind {
   if (p + 4 + l5 > e) throw cannotDecode(b, 0x0028001e);
   const v5 = l5 === 0 ? EMPTY_TABLE : decodeTableBody(b, p + 4, p + 4 + l5);
   p += 4 + l5;
+  if (p !== e) throw cannotDecode(b, 0x0028001e);
   return { id: 0x0028001e, reserved1: v0, destination: v1, source: v2, routingKey: v3, noWait: v4, arguments: v5 };
 }
 
-function dExchangeBindOk(_b: Buffer): ExchangeBindOk {
+function dExchangeBindOk(b: Buffer, e: number): ExchangeBindOk {
+  if (e !== 4) throw cannotDecode(b, 0x0028001f);
   return { id: 0x0028001f };
 }
 
@@ -1298,10 +1326,12 @@ function dExchangeUnbind(b: Buffer, e: number): ExchangeUnbind {
   if (p + 4 + l5 > e) throw cannotDecode(b, 0x00280028);
   const v5 = l5 === 0 ? EMPTY_TABLE : decodeTableBody(b, p + 4, p + 4 + l5);
   p += 4 + l5;
+  if (p !== e) throw cannotDecode(b, 0x00280028);
   return { id: 0x00280028, reserved1: v0, destination: v1, source: v2, routingKey: v3, noWait: v4, arguments: v5 };
 }
 
-function dExchangeUnbindOk(_b: Buffer): ExchangeUnbindOk {
+function dExchangeUnbindOk(b: Buffer, e: number): ExchangeUnbindOk {
+  if (e !== 4) throw cannotDecode(b, 0x00280033);
   return { id: 0x00280033 };
 }
 
@@ -1325,6 +1355,7 @@ function dQueueDeclare(b: Buffer, e: number): QueueDeclare {
   if (p + 4 + l7 > e) throw cannotDecode(b, 0x0032000a);
   const v7 = l7 === 0 ? EMPTY_TABLE : decodeTableBody(b, p + 4, p + 4 + l7);
   p += 4 + l7;
+  if (p !== e) throw cannotDecode(b, 0x0032000a);
   return { id: 0x0032000a, reserved1: v0, queue: v1, passive: v2, durable: v3, exclusive: v4, autoDelete: v5, noWait: v6, arguments: v7 };
 }
 
@@ -1339,6 +1370,7 @@ function dQueueDeclareOk(b: Buffer, e: number): QueueDeclareOk {
   p += 4;
   const v2 = readU32(b, p);
   p += 4;
+  if (p !== e) throw cannotDecode(b, 0x0032000b);
   return { id: 0x0032000b, queue: v0, messageCount: v1, consumerCount: v2 };
 }
 
@@ -1366,10 +1398,12 @@ function dQueueBind(b: Buffer, e: number): QueueBind {
   if (p + 4 + l5 > e) throw cannotDecode(b, 0x00320014);
   const v5 = l5 === 0 ? EMPTY_TABLE : decodeTableBody(b, p + 4, p + 4 + l5);
   p += 4 + l5;
+  if (p !== e) throw cannotDecode(b, 0x00320014);
   return { id: 0x00320014, reserved1: v0, queue: v1, exchange: v2, routingKey: v3, noWait: v4, arguments: v5 };
 }
 
-function dQueueBindOk(_b: Buffer): QueueBindOk {
+function dQueueBindOk(b: Buffer, e: number): QueueBindOk {
+  if (e !== 4) throw cannotDecode(b, 0x00320015);
   return { id: 0x00320015 };
 }
 
@@ -1385,6 +1419,7 @@ function dQueuePurge(b: Buffer, e: number): QueuePurge {
   const bits1 = b[p]!;
   p += 1;
   const v2 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x0032001e);
   return { id: 0x0032001e, reserved1: v0, queue: v1, noWait: v2 };
 }
 
@@ -1393,6 +1428,7 @@ function dQueuePurgeOk(b: Buffer, e: number): QueuePurgeOk {
   if (p + 4 > e) throw cannotDecode(b, 0x0032001f);
   const v0 = readU32(b, p);
   p += 4;
+  if (p !== e) throw cannotDecode(b, 0x0032001f);
   return { id: 0x0032001f, messageCount: v0 };
 }
 
@@ -1410,6 +1446,7 @@ function dQueueDelete(b: Buffer, e: number): QueueDelete {
   const v2 = (bits1 & 1) !== 0;
   const v3 = (bits1 & 2) !== 0;
   const v4 = (bits1 & 4) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x00320028);
   return { id: 0x00320028, reserved1: v0, queue: v1, ifUnused: v2, ifEmpty: v3, noWait: v4 };
 }
 
@@ -1418,6 +1455,7 @@ function dQueueDeleteOk(b: Buffer, e: number): QueueDeleteOk {
   if (p + 4 > e) throw cannotDecode(b, 0x00320029);
   const v0 = readU32(b, p);
   p += 4;
+  if (p !== e) throw cannotDecode(b, 0x00320029);
   return { id: 0x00320029, messageCount: v0 };
 }
 
@@ -1442,10 +1480,12 @@ function dQueueUnbind(b: Buffer, e: number): QueueUnbind {
   if (p + 4 + l4 > e) throw cannotDecode(b, 0x00320032);
   const v4 = l4 === 0 ? EMPTY_TABLE : decodeTableBody(b, p + 4, p + 4 + l4);
   p += 4 + l4;
+  if (p !== e) throw cannotDecode(b, 0x00320032);
   return { id: 0x00320032, reserved1: v0, queue: v1, exchange: v2, routingKey: v3, arguments: v4 };
 }
 
-function dQueueUnbindOk(_b: Buffer): QueueUnbindOk {
+function dQueueUnbindOk(b: Buffer, e: number): QueueUnbindOk {
+  if (e !== 4) throw cannotDecode(b, 0x00320033);
   return { id: 0x00320033 };
 }
 
@@ -1459,10 +1499,12 @@ function dBasicQos(b: Buffer, e: number): BasicQos {
   const bits1 = b[p]!;
   p += 1;
   const v2 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c000a);
   return { id: 0x003c000a, prefetchSize: v0, prefetchCount: v1, global: v2 };
 }
 
-function dBasicQosOk(_b: Buffer): BasicQosOk {
+function dBasicQosOk(b: Buffer, e: number): BasicQosOk {
+  if (e !== 4) throw cannotDecode(b, 0x003c000b);
   return { id: 0x003c000b };
 }
 
@@ -1489,6 +1531,7 @@ function dBasicConsume(b: Buffer, e: number): BasicConsume {
   if (p + 4 + l7 > e) throw cannotDecode(b, 0x003c0014);
   const v7 = l7 === 0 ? EMPTY_TABLE : decodeTableBody(b, p + 4, p + 4 + l7);
   p += 4 + l7;
+  if (p !== e) throw cannotDecode(b, 0x003c0014);
   return { id: 0x003c0014, reserved1: v0, queue: v1, consumerTag: v2, noLocal: v3, noAck: v4, exclusive: v5, noWait: v6, arguments: v7 };
 }
 
@@ -1499,6 +1542,7 @@ function dBasicConsumeOk(b: Buffer, e: number): BasicConsumeOk {
   if (p + 1 + l0 > e) throw cannotDecode(b, 0x003c0015);
   const v0 = readStr(b, p + 1, l0);
   p += 1 + l0;
+  if (p !== e) throw cannotDecode(b, 0x003c0015);
   return { id: 0x003c0015, consumerTag: v0 };
 }
 
@@ -1512,6 +1556,7 @@ function dBasicCancel(b: Buffer, e: number): BasicCancel {
   const bits1 = b[p]!;
   p += 1;
   const v1 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c001e);
   return { id: 0x003c001e, consumerTag: v0, noWait: v1 };
 }
 
@@ -1522,6 +1567,7 @@ function dBasicCancelOk(b: Buffer, e: number): BasicCancelOk {
   if (p + 1 + l0 > e) throw cannotDecode(b, 0x003c001f);
   const v0 = readStr(b, p + 1, l0);
   p += 1 + l0;
+  if (p !== e) throw cannotDecode(b, 0x003c001f);
   return { id: 0x003c001f, consumerTag: v0 };
 }
 
@@ -1542,6 +1588,7 @@ function dBasicPublish(b: Buffer, e: number): BasicPublish {
   p += 1;
   const v3 = (bits1 & 1) !== 0;
   const v4 = (bits1 & 2) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c0028);
   return { id: 0x003c0028, reserved1: v0, exchange: v1, routingKey: v2, mandatory: v3, immediate: v4 };
 }
 
@@ -1562,6 +1609,7 @@ function dBasicReturn(b: Buffer, e: number): BasicReturn {
   if (p + 1 + l3 > e) throw cannotDecode(b, 0x003c0032);
   const v3 = readStr(b, p + 1, l3);
   p += 1 + l3;
+  if (p !== e) throw cannotDecode(b, 0x003c0032);
   return { id: 0x003c0032, replyCode: v0, replyText: v1, exchange: v2, routingKey: v3 };
 }
 
@@ -1586,6 +1634,7 @@ function dBasicDeliver(b: Buffer, e: number): BasicDeliver {
   if (p + 1 + l4 > e) throw cannotDecode(b, 0x003c003c);
   const v4 = readStr(b, p + 1, l4);
   p += 1 + l4;
+  if (p !== e) throw cannotDecode(b, 0x003c003c);
   return { id: 0x003c003c, consumerTag: v0, deliveryTag: v1, redelivered: v2, exchange: v3, routingKey: v4 };
 }
 
@@ -1601,6 +1650,7 @@ function dBasicGet(b: Buffer, e: number): BasicGet {
   const bits1 = b[p]!;
   p += 1;
   const v2 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c0046);
   return { id: 0x003c0046, reserved1: v0, queue: v1, noAck: v2 };
 }
 
@@ -1623,6 +1673,7 @@ function dBasicGetOk(b: Buffer, e: number): BasicGetOk {
   p += 1 + l3;
   const v4 = readU32(b, p);
   p += 4;
+  if (p !== e) throw cannotDecode(b, 0x003c0047);
   return { id: 0x003c0047, deliveryTag: v0, redelivered: v1, exchange: v2, routingKey: v3, messageCount: v4 };
 }
 
@@ -1633,6 +1684,7 @@ function dBasicGetEmpty(b: Buffer, e: number): BasicGetEmpty {
   if (p + 1 + l0 > e) throw cannotDecode(b, 0x003c0048);
   const v0 = readStr(b, p + 1, l0);
   p += 1 + l0;
+  if (p !== e) throw cannotDecode(b, 0x003c0048);
   return { id: 0x003c0048, clusterId: v0 };
 }
 
@@ -1645,6 +1697,7 @@ function dBasicAck(b: Buffer, e: number): BasicAck {
   const bits1 = b[p]!;
   p += 1;
   const v1 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c0050);
   return { id: 0x003c0050, deliveryTag: v0, multiple: v1 };
 }
 
@@ -1657,6 +1710,7 @@ function dBasicReject(b: Buffer, e: number): BasicReject {
   const bits1 = b[p]!;
   p += 1;
   const v1 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c005a);
   return { id: 0x003c005a, deliveryTag: v0, requeue: v1 };
 }
 
@@ -1666,6 +1720,7 @@ function dBasicRecoverAsync(b: Buffer, e: number): BasicRecoverAsync {
   const bits1 = b[p]!;
   p += 1;
   const v0 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c0064);
   return { id: 0x003c0064, requeue: v0 };
 }
 
@@ -1675,10 +1730,12 @@ function dBasicRecover(b: Buffer, e: number): BasicRecover {
   const bits1 = b[p]!;
   p += 1;
   const v0 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c006e);
   return { id: 0x003c006e, requeue: v0 };
 }
 
-function dBasicRecoverOk(_b: Buffer): BasicRecoverOk {
+function dBasicRecoverOk(b: Buffer, e: number): BasicRecoverOk {
+  if (e !== 4) throw cannotDecode(b, 0x003c006f);
   return { id: 0x003c006f };
 }
 
@@ -1692,30 +1749,37 @@ function dBasicNack(b: Buffer, e: number): BasicNack {
   p += 1;
   const v1 = (bits1 & 1) !== 0;
   const v2 = (bits1 & 2) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x003c0078);
   return { id: 0x003c0078, deliveryTag: v0, multiple: v1, requeue: v2 };
 }
 
-function dTxSelect(_b: Buffer): TxSelect {
+function dTxSelect(b: Buffer, e: number): TxSelect {
+  if (e !== 4) throw cannotDecode(b, 0x005a000a);
   return { id: 0x005a000a };
 }
 
-function dTxSelectOk(_b: Buffer): TxSelectOk {
+function dTxSelectOk(b: Buffer, e: number): TxSelectOk {
+  if (e !== 4) throw cannotDecode(b, 0x005a000b);
   return { id: 0x005a000b };
 }
 
-function dTxCommit(_b: Buffer): TxCommit {
+function dTxCommit(b: Buffer, e: number): TxCommit {
+  if (e !== 4) throw cannotDecode(b, 0x005a0014);
   return { id: 0x005a0014 };
 }
 
-function dTxCommitOk(_b: Buffer): TxCommitOk {
+function dTxCommitOk(b: Buffer, e: number): TxCommitOk {
+  if (e !== 4) throw cannotDecode(b, 0x005a0015);
   return { id: 0x005a0015 };
 }
 
-function dTxRollback(_b: Buffer): TxRollback {
+function dTxRollback(b: Buffer, e: number): TxRollback {
+  if (e !== 4) throw cannotDecode(b, 0x005a001e);
   return { id: 0x005a001e };
 }
 
-function dTxRollbackOk(_b: Buffer): TxRollbackOk {
+function dTxRollbackOk(b: Buffer, e: number): TxRollbackOk {
+  if (e !== 4) throw cannotDecode(b, 0x005a001f);
   return { id: 0x005a001f };
 }
 
@@ -1725,17 +1789,19 @@ function dConfirmSelect(b: Buffer, e: number): ConfirmSelect {
   const bits1 = b[p]!;
   p += 1;
   const v0 = (bits1 & 1) !== 0;
+  if (p !== e) throw cannotDecode(b, 0x0055000a);
   return { id: 0x0055000a, noWait: v0 };
 }
 
-function dConfirmSelectOk(_b: Buffer): ConfirmSelectOk {
+function dConfirmSelectOk(b: Buffer, e: number): ConfirmSelectOk {
+  if (e !== 4) throw cannotDecode(b, 0x0055000b);
   return { id: 0x0055000b };
 }
 
 /**
- * Decodes a method frame payload (class-id, method-id, arguments). Trailing bytes are ignored, as
- * RabbitMQ does. Throws ProtocolError: 503 COMMAND_INVALID for an unknown method,
- * 501 FRAME_ERROR "cannot decode <<...>>" (RabbitMQ's error) for malformed arguments.
+ * Decodes a method frame payload (class-id, method-id, arguments). Like RabbitMQ, it accepts no
+ * trailing bytes. Throws ProtocolError: 501 FRAME_ERROR "cannot decode <<...>>" (RabbitMQ's error)
+ * for malformed arguments; a silent 503 for an unknown method (RabbitMQ drops the connection).
  */
 export function decodeMethod(payload: Buffer): Method {
   const b = payload;
@@ -1755,39 +1821,39 @@ export function decodeMethod(payload: Buffer): Method {
       case 0x000a0028: return dConnectionOpen(b, e);
       case 0x000a0029: return dConnectionOpenOk(b, e);
       case 0x000a0032: return dConnectionClose(b, e);
-      case 0x000a0033: return dConnectionCloseOk(b);
+      case 0x000a0033: return dConnectionCloseOk(b, e);
       case 0x000a003c: return dConnectionBlocked(b, e);
-      case 0x000a003d: return dConnectionUnblocked(b);
+      case 0x000a003d: return dConnectionUnblocked(b, e);
       case 0x000a0046: return dConnectionUpdateSecret(b, e);
-      case 0x000a0047: return dConnectionUpdateSecretOk(b);
+      case 0x000a0047: return dConnectionUpdateSecretOk(b, e);
       case 0x0014000a: return dChannelOpen(b, e);
       case 0x0014000b: return dChannelOpenOk(b, e);
       case 0x00140014: return dChannelFlow(b, e);
       case 0x00140015: return dChannelFlowOk(b, e);
       case 0x00140028: return dChannelClose(b, e);
-      case 0x00140029: return dChannelCloseOk(b);
+      case 0x00140029: return dChannelCloseOk(b, e);
       case 0x001e000a: return dAccessRequest(b, e);
       case 0x001e000b: return dAccessRequestOk(b, e);
       case 0x0028000a: return dExchangeDeclare(b, e);
-      case 0x0028000b: return dExchangeDeclareOk(b);
+      case 0x0028000b: return dExchangeDeclareOk(b, e);
       case 0x00280014: return dExchangeDelete(b, e);
-      case 0x00280015: return dExchangeDeleteOk(b);
+      case 0x00280015: return dExchangeDeleteOk(b, e);
       case 0x0028001e: return dExchangeBind(b, e);
-      case 0x0028001f: return dExchangeBindOk(b);
+      case 0x0028001f: return dExchangeBindOk(b, e);
       case 0x00280028: return dExchangeUnbind(b, e);
-      case 0x00280033: return dExchangeUnbindOk(b);
+      case 0x00280033: return dExchangeUnbindOk(b, e);
       case 0x0032000a: return dQueueDeclare(b, e);
       case 0x0032000b: return dQueueDeclareOk(b, e);
       case 0x00320014: return dQueueBind(b, e);
-      case 0x00320015: return dQueueBindOk(b);
+      case 0x00320015: return dQueueBindOk(b, e);
       case 0x0032001e: return dQueuePurge(b, e);
       case 0x0032001f: return dQueuePurgeOk(b, e);
       case 0x00320028: return dQueueDelete(b, e);
       case 0x00320029: return dQueueDeleteOk(b, e);
       case 0x00320032: return dQueueUnbind(b, e);
-      case 0x00320033: return dQueueUnbindOk(b);
+      case 0x00320033: return dQueueUnbindOk(b, e);
       case 0x003c000a: return dBasicQos(b, e);
-      case 0x003c000b: return dBasicQosOk(b);
+      case 0x003c000b: return dBasicQosOk(b, e);
       case 0x003c0014: return dBasicConsume(b, e);
       case 0x003c0015: return dBasicConsumeOk(b, e);
       case 0x003c001e: return dBasicCancel(b, e);
@@ -1802,23 +1868,25 @@ export function decodeMethod(payload: Buffer): Method {
       case 0x003c005a: return dBasicReject(b, e);
       case 0x003c0064: return dBasicRecoverAsync(b, e);
       case 0x003c006e: return dBasicRecover(b, e);
-      case 0x003c006f: return dBasicRecoverOk(b);
+      case 0x003c006f: return dBasicRecoverOk(b, e);
       case 0x003c0078: return dBasicNack(b, e);
-      case 0x005a000a: return dTxSelect(b);
-      case 0x005a000b: return dTxSelectOk(b);
-      case 0x005a0014: return dTxCommit(b);
-      case 0x005a0015: return dTxCommitOk(b);
-      case 0x005a001e: return dTxRollback(b);
-      case 0x005a001f: return dTxRollbackOk(b);
+      case 0x005a000a: return dTxSelect(b, e);
+      case 0x005a000b: return dTxSelectOk(b, e);
+      case 0x005a0014: return dTxCommit(b, e);
+      case 0x005a0015: return dTxCommitOk(b, e);
+      case 0x005a001e: return dTxRollback(b, e);
+      case 0x005a001f: return dTxRollbackOk(b, e);
       case 0x0055000a: return dConfirmSelect(b, e);
-      case 0x0055000b: return dConfirmSelectOk(b);
+      case 0x0055000b: return dConfirmSelectOk(b, e);
       default: break;
     }
   } catch (err) {
-    if (err instanceof ProtocolError && err.code === 501) throw err;
+    if (err instanceof ProtocolError && (err.code === 501 || err.silent)) throw err;
     throw cannotDecode(b, id);
   }
-  throw amqpError(503, `unknown method: class ${id >>> 16}, method ${id & 0xffff}`, id >>> 16, id & 0xffff);
+  // RabbitMQ has no clause for an unknown method: its reader drops the connection without a close.
+  const text = replyText(503, `unknown method: class ${id >>> 16}, method ${id & 0xffff}`);
+  throw new ProtocolError(503, text, id >>> 16, id & 0xffff, true);
 }
 
 /** Size of the method payload (class-id + method-id + arguments). */
