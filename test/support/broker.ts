@@ -80,7 +80,8 @@ export async function startTestBroker(options: StartOptions = {}): Promise<TestB
     return describeUrl(externalUrl, true, async () => {});
   }
   const startBroker = await loadStartBroker();
-  const startOptions: Record<string, unknown> = { port: 0, host: '127.0.0.1', logLevel: 'silent' };
+  // Warren listens on both loopback families by default (the amqp://localhost test needs that).
+  const startOptions: Record<string, unknown> = { port: 0, logLevel: 'silent' };
   if (options.heartbeat !== undefined) startOptions['heartbeat'] = options.heartbeat;
   const started: unknown = await startBroker(startOptions);
   if (!isStartedBroker(started)) throw new Error('startBroker() did not return { url, port, close }');
