@@ -7,7 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBroker } from '../support/broker.js';
 import type { TestBroker } from '../support/broker.js';
-import { RawClient, FRAME_BODY, FRAME_HEADER, FRAME_METHOD, enc, contentHeaderPayload } from '../support/raw-client.js';
+import { RawClient, FRAME_BODY, FRAME_HEADER, FRAME_METHOD, enc, frame, contentHeaderPayload } from '../support/raw-client.js';
 import type { HandshakeOptions } from '../support/raw-client.js';
 
 let broker: TestBroker;
@@ -203,6 +203,50 @@ describe('body framing', () => {
     const got = await c.basicGet(1, queue);
     assert.equal(got?.body.length, body.length);
     assert.ok(got?.body.equals(body));
+    await c.close();
+  });
+});
+
+/** Streams a body of `size` zero bytes in frame_max-sized body frames, honouring backpressure. */
+async function streamBody(c: RawClient, size: number): Promise<void> {
+  const max = (c.tune?.frameMax ?? 131072) - 8;
+  const full = frame(FRAME_BODY, 1, Buffer.alloc(max));
+  let sent = 0;
+  while (sent < size) {
+    const n = Math.min(max, size - sent);
+    const ok = c.socket.write(n === max ? full : frame(FRAME_BODY, 1, Buffer.alloc(n)));
+    sent += n;
+    if (!ok && !c.isClosed) await new Promise<void>((resolve) => c.socket.once('drain', () => resolve()));
+  }
+}
+
+describe('maximum message size', () => {
+  // RabbitMQ 3.x: max_message_size defaults to 128 MiB (134217728 bytes); checked once the body is complete.
+  const MAX = 134217728;
+
+  test('a body of exactly the maximum size is accepted', { timeout: 60_000 }, async () => {
+    const { c } = await session();
+    publishMethod(c, 'warren-unroutable-max-size');
+    c.sendFrame(FRAME_HEADER, 1, contentHeaderPayload(MAX));
+    await streamBody(c, MAX);
+    const { queue } = await c.declareQueue(1, '', { exclusive: true });
+    assert.match(queue, /^amq\.gen-/);
+    await c.close();
+  });
+
+  test('a body one byte over the maximum: 406 PRECONDITION_FAILED (channel)', { timeout: 60_000 }, async () => {
+    const { c } = await session();
+    publishMethod(c, 'warren-unroutable-max-size');
+    c.sendFrame(FRAME_HEADER, 1, contentHeaderPayload(MAX + 1));
+    await streamBody(c, MAX + 1);
+    const close = await c.expectChannelClose(1, 20_000);
+    assert.deepEqual(close, {
+      replyCode: 406,
+      replyText: `PRECONDITION_FAILED - message size ${MAX + 1} is larger than configured max size ${MAX}`,
+      classId: 60,
+      methodId: 40,
+    });
+    await c.openChannel(1);
     await c.close();
   });
 });

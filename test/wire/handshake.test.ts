@@ -5,7 +5,7 @@
  */
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestBroker } from '../support/broker.js';
+import { startTestBroker, inProcessOnly } from '../support/broker.js';
 import type { TestBroker } from '../support/broker.js';
 import { RawClient, PROTOCOL_HEADER, FRAME_HEARTBEAT, enc, frame, assertBrokerHealthy } from '../support/raw-client.js';
 import type { TableValue } from '../support/raw-client.js';
@@ -330,5 +330,29 @@ describe('heartbeats', () => {
       clearInterval(timer);
     }
     await c.close();
+  });
+});
+
+describe('a broker configured with heartbeat 1 (in-process only)', { skip: inProcessOnly }, () => {
+  let hb: TestBroker;
+  before(async () => {
+    hb = await startTestBroker({ heartbeat: 1 });
+  });
+  after(() => hb?.close());
+
+  test('connection.tune proposes the configured heartbeat', T, async () => {
+    const c = await RawClient.connect(hb.port, hb.host);
+    open.push(c);
+    const tune = await c.handshake({ username: hb.username, password: hb.password, heartbeat: 1 });
+    assert.equal(tune.heartbeat, 1);
+    await c.close();
+  });
+
+  test('a client that accepts it gets heartbeats and is dropped when silent', T, async () => {
+    const c = await RawClient.open(hb.port, hb.host, { username: hb.username, password: hb.password, heartbeat: 1 });
+    open.push(c);
+    const first = await c.nextFrame(2000);
+    assert.equal(first.type, FRAME_HEARTBEAT);
+    await c.waitClosed(6000);
   });
 });
