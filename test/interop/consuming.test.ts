@@ -184,6 +184,36 @@ describe('consumers', () => {
   });
 });
 
+describe('single active consumer and no-local', () => {
+  test('x-single-active-consumer: only the first consumer receives until it cancels', T, async () => {
+    const conn = await clients.connect();
+    const ch = await clients.confirmChannel(conn);
+    const q = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-single-active-consumer': true } })).queue;
+    const first = await startConsumer(ch, q, { noAck: true });
+    const ch2 = await clients.channel(conn);
+    const second = await startConsumer(ch2, q, { noAck: true });
+    for (let i = 0; i < 4; i++) ch.sendToQueue(q, Buffer.from(`m${i}`));
+    await ch.waitForConfirms();
+    assert.deepEqual((await first.next(4)).map(text), ['m0', 'm1', 'm2', 'm3']);
+    assert.equal((await ch.checkQueue(q)).consumerCount, 2);
+    await delay(SETTLE_MS);
+    assert.equal(second.messages.length, 0);
+    await ch.cancel(first.tag);
+    for (let i = 4; i < 6; i++) ch.sendToQueue(q, Buffer.from(`m${i}`));
+    await ch.waitForConfirms();
+    assert.deepEqual((await second.next(2)).map(text), ['m4', 'm5']);
+  });
+
+  test('no-local is ignored: a consumer receives messages published on its own connection', T, async () => {
+    const ch = await clients.confirmChannel();
+    const q = (await ch.assertQueue('', { exclusive: true })).queue;
+    const c = await startConsumer(ch, q, { noAck: true, noLocal: true });
+    ch.sendToQueue(q, Buffer.from('own'));
+    await ch.waitForConfirms();
+    assert.deepEqual((await c.next(1)).map(text), ['own']);
+  });
+});
+
 describe('prefetch (basic.qos)', () => {
   test('per-consumer prefetch limits unacked deliveries of each consumer', T, async () => {
     const { ch, q, conn } = await filledQueue(10);
