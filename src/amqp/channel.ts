@@ -81,6 +81,11 @@ export class Channel {
     this.assembler = new ContentAssembler(connection.broker.settings.maxMessageSize);
   }
 
+  /** True between a basic.publish and the last frame of its content. */
+  get assembling(): boolean {
+    return this.assembler.busy;
+  }
+
   get unackedCount(): number {
     return this.unacked.size;
   }

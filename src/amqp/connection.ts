@@ -131,6 +131,15 @@ export class Connection implements FrameSink {
       for (const ch of this.confirmsPending) ch.flushConfirms();
       this.confirmsPending.clear();
     }
+    // Under an alarm, a connection part-way through a message's content is a publisher too.
+    if (this.broker.alarms.size > 0 && !this.blocked) {
+      for (const ch of this.channels.values()) {
+        if (ch.assembling) {
+          this.publisherBlocked();
+          break;
+        }
+      }
+    }
     flushDirtyWriters();
   };
 

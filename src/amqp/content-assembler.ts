@@ -1,4 +1,4 @@
-import { AmqpError, preconditionFailed } from '../broker/errors.js';
+import { AmqpError } from '../broker/errors.js';
 import { classIdOf, methodIdOf, type Method } from '../protocol/generated/methods.js';
 import { decodeProperties, parseContentHeader, type BasicProperties } from '../protocol/generated/properties.js';
 
@@ -59,8 +59,11 @@ export class ContentAssembler {
     if (classId !== 60) throw this.unexpected(`expected content header for class 60, got one for class ${classId} instead`);
     const properties = decodeProperties(payload, propertiesOffset, payload.length);
     if (bodySize > this.maxMessageSize) {
+      // RabbitMQ checks once the body is complete; checking the declared size saves buffering it.
+      const id = this.method.id;
       this.reset();
-      throw preconditionFailed(`message size ${bodySize} is larger than configured max size ${this.maxMessageSize}`);
+      const text = `PRECONDITION_FAILED - message size ${bodySize} is larger than configured max size ${this.maxMessageSize}`;
+      throw new AmqpError(406, text, false, classIdOf(id), methodIdOf(id));
     }
     this.properties = properties;
     this.header = Buffer.from(payload);

@@ -125,6 +125,10 @@ export function queueArgumentError(args: FieldTable): { key: string; reason: str
   if (args.has('x-dead-letter-routing-key') && !args.has('x-dead-letter-exchange')) {
     return { key: 'x-dead-letter-routing-key', reason: 'routing_key_but_no_dlx_defined' };
   }
+  const sac = args.get('x-single-active-consumer');
+  if (sac !== undefined && sac.type !== 't') {
+    return { key: 'x-single-active-consumer', reason: `"expected bool, got ${typeName(sac)}"` };
+  }
   const queueType = args.get('x-queue-type');
   if (queueType !== undefined) {
     const s = queueType.type === 'S' ? queueType.value : undefined;
@@ -151,6 +155,7 @@ export function queueLimits(args: FieldTable): QueueLimits {
     deadLetterExchange: stringArg(args, 'x-dead-letter-exchange'),
     deadLetterRoutingKey: stringArg(args, 'x-dead-letter-routing-key'),
     maxPriority: maxPriority === undefined || maxPriority === 0 ? undefined : maxPriority,
+    singleActiveConsumer: args.get('x-single-active-consumer')?.value === true,
   };
 }
 

@@ -35,6 +35,8 @@ export interface QueueLimits {
   readonly deadLetterExchange: string | undefined;
   readonly deadLetterRoutingKey: string | undefined;
   readonly maxPriority: number | undefined;
+  /** x-single-active-consumer: only the earliest registered consumer receives messages. */
+  readonly singleActiveConsumer: boolean;
 }
 
 export const NO_LIMITS: QueueLimits = {
@@ -46,6 +48,7 @@ export const NO_LIMITS: QueueLimits = {
   deadLetterExchange: undefined,
   deadLetterRoutingKey: undefined,
   maxPriority: undefined,
+  singleActiveConsumer: false,
 };
 
 export interface QueueOptions {
@@ -99,6 +102,8 @@ export class Queue {
   private readonly ready: ReadyList<QueueEntry>;
   private readyBytes = 0;
   private consumerList: QueueConsumer[] = [];
+  /** With single active consumer: consumers in registration order; the first one is active. */
+  private registration: QueueConsumer[] = [];
   private groups: PriorityGroup[] = [];
   private nextSeq = 0;
   private dispatching = false;
@@ -302,6 +307,7 @@ export class Queue {
 
   addConsumer(consumer: QueueConsumer): void {
     this.consumerList.push(consumer);
+    if (this.limits.singleActiveConsumer) this.registration.push(consumer);
     this.hadConsumers = true;
     this.regroup();
     this.touch();
@@ -313,6 +319,7 @@ export class Queue {
     const i = this.consumerList.indexOf(consumer);
     if (i < 0) return false;
     this.consumerList.splice(i, 1);
+    if (this.limits.singleActiveConsumer) this.registration.splice(this.registration.indexOf(consumer), 1);
     this.regroup();
     if (this.consumerList.length === 0) this.touch();
     return this.autoDelete && this.consumerList.length === 0;
@@ -326,6 +333,7 @@ export class Queue {
     this.ttlTimer = this.expiryTimer = null;
     const consumers = this.consumerList;
     this.consumerList = [];
+    this.registration = [];
     this.groups = [];
     for (const c of consumers) c.cancelledByQueue(this);
     const count = this.ready.clear().length;
@@ -359,6 +367,10 @@ export class Queue {
   }
 
   private nextConsumer(): QueueConsumer | undefined {
+    if (this.limits.singleActiveConsumer) {
+      const active = this.registration[0];
+      return active !== undefined && active.canReceive() ? active : undefined;
+    }
     const list = this.consumerList;
     for (const group of this.groups) {
       const size = group.end - group.start;

@@ -19,7 +19,7 @@ export interface BrokerOptions {
   frameMax?: number;
   /** Highest channel number per connection. Default 2047. */
   channelMax?: number;
-  /** Largest message body accepted, in bytes. Default 16 MiB. */
+  /** Largest message body accepted, in bytes. Default 128 MiB (RabbitMQ 3.x's max_message_size). */
   maxMessageSize?: number;
   /**
    * Memory alarm threshold as a fraction of the machine's memory (RabbitMQ's
@@ -66,7 +66,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
       frameMax,
       channelMax: o.channelMax ?? 2047,
       heartbeat: o.heartbeat ?? 60,
-      maxMessageSize: o.maxMessageSize ?? 16 * 1024 * 1024,
+      maxMessageSize: o.maxMessageSize ?? 128 * 1024 * 1024,
       handshakeTimeoutMs: 10_000,
       product: 'Warren',
       version: VERSION,
