@@ -373,3 +373,45 @@ describe('closing handshakes', () => {
     await c.close();
   });
 });
+
+describe('nowait', () => {
+  test('methods sent with nowait get no reply, and take effect in order', T, async () => {
+    const c = await session();
+    const q = `warren-wire-nowait-${process.pid}-${Date.now()}`;
+    const x = `${q}-x`;
+    // exchange.declare(ticket, exchange, type, passive, durable, auto-delete, internal, nowait, arguments)
+    c.sendMethod(1, 40, 10, Buffer.concat([enc.short(0), enc.shortstr(x), enc.shortstr('fanout'), enc.bits(false, false, true, false, true), enc.table({})]));
+    // queue.declare(ticket, queue, passive, durable, exclusive, auto-delete, nowait, arguments)
+    c.sendMethod(1, 50, 10, Buffer.concat([enc.short(0), enc.shortstr(q), enc.bits(false, false, true, false, true), enc.table({})]));
+    // queue.bind(ticket, queue, exchange, routing-key, nowait, arguments)
+    c.sendMethod(1, 50, 20, Buffer.concat([enc.short(0), enc.shortstr(q), enc.shortstr(x), enc.shortstr(''), enc.bits(true), enc.table({})]));
+    // confirm.select(nowait)
+    c.sendMethod(1, 85, 10, enc.bits(true));
+    c.publish(1, x, 'any', 'via nowait bindings');
+    // the first frame back is the confirm of that publish: nothing was answered before it
+    const ack = await c.expectMethod(60, 80, 1);
+    assert.equal(ack.args.longlong(), 1n);
+    // basic.consume(ticket, queue, consumer-tag, no-local, no-ack, exclusive, nowait, arguments)
+    c.sendMethod(1, 60, 20, Buffer.concat([enc.short(0), enc.shortstr(q), enc.shortstr('nowait-tag'), enc.bits(false, true, false, true), enc.table({})]));
+    const deliver = await c.expectMethod(60, 60, 1);
+    assert.equal(deliver.args.shortstr(), 'nowait-tag');
+    await c.nextFrame(); // content header
+    await c.nextFrame(); // body
+    // basic.cancel(consumer-tag, nowait)
+    c.sendMethod(1, 60, 30, Buffer.concat([enc.shortstr('nowait-tag'), enc.bits(true)]));
+    // queue.purge(ticket, queue, nowait) and queue.delete(ticket, queue, if-unused, if-empty, nowait)
+    c.sendMethod(1, 50, 30, Buffer.concat([enc.short(0), enc.shortstr(q), enc.bits(true)]));
+    c.sendMethod(1, 50, 40, Buffer.concat([enc.short(0), enc.shortstr(q), enc.bits(false, false, true)]));
+    // exchange.delete(ticket, exchange, if-unused, nowait)
+    c.sendMethod(1, 40, 20, Buffer.concat([enc.short(0), enc.shortstr(x), enc.bits(false, true)]));
+    // passive declare of the deleted queue: the next reply is its 404
+    c.sendMethod(1, 50, 10, Buffer.concat([enc.short(0), enc.shortstr(q), enc.bits(true, false, false, false, false), enc.table({})]));
+    await expectChannelClose(c, 1, {
+      replyCode: 404,
+      replyText: `NOT_FOUND - no queue '${q}' in vhost '/'`,
+      classId: 50,
+      methodId: 10,
+    });
+    await c.close();
+  });
+});
