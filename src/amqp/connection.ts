@@ -9,7 +9,7 @@ import { describeFrame, FrameReader, type FrameSink } from '../protocol/frame-re
 import type { FieldTable } from '../protocol/field-types.js';
 import { decodeMethod, MethodId, classIdOf, methodIdOf, type Method } from '../protocol/generated/methods.js';
 import type { BrokerContext } from './context.js';
-import { FrameWriter, flushDirtyWriters } from './frame-writer.js';
+import { FrameWriter } from './frame-writer.js';
 import { Channel } from './channel.js';
 import { authenticate, serverProperties } from './handshake.js';
 
@@ -140,7 +140,6 @@ export class Connection implements FrameSink {
         }
       }
     }
-    flushDirtyWriters();
   };
 
   private readProtocolHeader(chunk: Buffer): Buffer {

@@ -12,16 +12,16 @@ const CHUNK_SIZE = 64 * 1024;
 /** Bodies at least this large are written from their own buffer instead of being copied. */
 const ZERO_COPY_BODY = 16 * 1024;
 
-/** Writers with output waiting, flushed after each network read and, failing that, once per turn. */
+/** Writers with output waiting; one setImmediate per event-loop turn flushes them all. */
 const dirtyWriters: FrameWriter[] = [];
 let flushScheduled = false;
 
 /**
- * Writes out every connection's pending output. Called at the end of each network read, so that a
- * consumer's deliveries go out while a busy publisher's connection is still being read, and from
- * one setImmediate per event-loop turn for output produced elsewhere (timers).
+ * Writes out every connection's pending output, once per event-loop turn. (Flushing after every
+ * network read instead was measured: 20% fewer messages per second end to end, for more and
+ * smaller writes. Consumers are kept from starving by publishers yielding after a full read.)
  */
-export function flushDirtyWriters(): void {
+function flushDirtyWriters(): void {
   flushScheduled = false;
   for (let i = 0; i < dirtyWriters.length; i++) dirtyWriters[i]!.flushNow();
   dirtyWriters.length = 0;
@@ -29,7 +29,7 @@ export function flushDirtyWriters(): void {
 
 /**
  * A connection's output: frames are encoded straight into large chunks and handed to the socket
- * in one corked batch (one writev) per network read or event-loop turn. Encoded regions are never
+ * in one corked batch (one writev) per event-loop turn. Encoded regions are never
  * reused after they are handed over; a new chunk is allocated when one fills up.
  */
 export class FrameWriter {
