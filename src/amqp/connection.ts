@@ -21,6 +21,8 @@ let nextConnectionId = 1;
 
 /** A read this large means more is probably waiting: the connection yields until the next turn. */
 const READ_BUDGET = 64 * 1024;
+/** Output waiting for a slow reader beyond which its socket is no longer read. */
+const OUTPUT_LIMIT = 4 * 1024 * 1024;
 const yieldingConnections: Connection[] = [];
 
 function resumeYieldingConnections(): void {
@@ -61,6 +63,8 @@ export class Connection implements FrameSink {
   private receivedSinceTick = false;
   private blocked = false;
   private yielding = false;
+  /** More than OUTPUT_LIMIT bytes of output are waiting for the client to read them. */
+  private outputFull = false;
   private closeTimer: NodeJS.Timeout | null = null;
   /** Channels with publisher confirms waiting to be sent at the end of this read. */
   readonly confirmsPending = new Set<Channel>();
@@ -101,6 +105,10 @@ export class Connection implements FrameSink {
 
   private readonly afterFlush = (): void => {
     this.idleSendMs = 0;
+    if (this.outputFull && this.writer.bufferedBytes < OUTPUT_LIMIT / 4) {
+      this.outputFull = false;
+      this.updateReading();
+    }
     if (this.waitingForDrain && this.writer.bufferedBytes < 256 * 1024) {
       this.waitingForDrain = false;
       for (const ch of this.channels.values()) ch.resumeDeliveries();
@@ -113,7 +121,7 @@ export class Connection implements FrameSink {
     // until the next turn, so other connections (consumers' acks) are read in between.
     if (chunk.length >= READ_BUDGET && !this.yielding) {
       this.yielding = true;
-      this.socket.pause();
+      this.updateReading();
       yieldingConnections.push(this);
       if (yieldingConnections.length === 1) setImmediate(resumeYieldingConnections);
     }
@@ -140,7 +148,19 @@ export class Connection implements FrameSink {
         }
       }
     }
+    // A client that sends requests without reading the replies stops being read.
+    if (!this.outputFull && this.writer.bufferedBytes > OUTPUT_LIMIT) {
+      this.outputFull = true;
+      this.updateReading();
+    }
   };
+
+  /** The socket is read unless an alarm blocks it, it yields this turn, or its output is full. */
+  private updateReading(): void {
+    if (this.state === 'closed') return;
+    if (this.blocked || this.yielding || this.outputFull) this.socket.pause();
+    else this.socket.resume();
+  }
 
   private readProtocolHeader(chunk: Buffer): Buffer {
     const needed = 8 - this.headerBuffer.length;
@@ -399,7 +419,7 @@ export class Connection implements FrameSink {
   /** Called on the turn after a full read: read this socket again unless an alarm blocks it. */
   resumeAfterYield(): void {
     this.yielding = false;
-    if (!this.blocked && this.state !== 'closed') this.socket.resume();
+    this.updateReading();
   }
 
   /** A resource alarm started or ended: block publishers (RabbitMQ's connection.blocked). */
@@ -408,7 +428,7 @@ export class Connection implements FrameSink {
       if (!this.blocked) return;
       this.blocked = false;
       if (this.capabilityBlocked && this.isOpen) this.send(0, { id: MethodId.ConnectionUnblocked });
-      if (!this.yielding) this.socket.resume();
+      this.updateReading();
     } else if (!this.blocked) {
       this.blocked = true;
       if (this.capabilityBlocked && this.isOpen) this.send(0, { id: MethodId.ConnectionBlocked, reason });
@@ -419,7 +439,7 @@ export class Connection implements FrameSink {
   publisherBlocked(): void {
     if (this.broker.alarms.size > 0) {
       this.setBlocked([...this.broker.alarms].join(' & '));
-      this.socket.pause();
+      this.updateReading();
     }
   }
 }
