@@ -46,7 +46,6 @@ export class Connection implements FrameSink {
   readonly id = nextConnectionId++;
   readonly log: Logger;
   readonly writer: FrameWriter;
-  readonly connectedAt = Date.now();
   private readonly reader: FrameReader;
   private state: State = 'header';
   private headerBuffer: Buffer = Buffer.alloc(0);

@@ -56,12 +56,12 @@ const BUILTIN_EXCHANGES: ReadonlyArray<readonly [string, 'direct' | 'fanout' | '
 export class VirtualHost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  /** Exclusive queues by the connection that owns them, deleted when it closes. */
+  private readonly exclusiveQueues = new Map<Owner, Set<Queue>>();
   /** For every destination, the exchanges that have a binding to it. */
   private readonly sources = new Map<Destination, Set<Exchange>>();
   private readonly routeScratch = new Set<Destination>();
   private readonly visited = new Set<Exchange>();
-  /** Called after a queue is deleted (consumers were already cancelled). */
-  onQueueDeleted: (queue: Queue) => void = () => {};
 
   constructor(readonly name: string) {
     const empty: FieldTable = new Map();
@@ -195,6 +195,11 @@ export class VirtualHost implements QueueHost {
       host: this,
     });
     this.queues.set(name, q);
+    if (q.exclusiveOwner !== null) {
+      let owned = this.exclusiveQueues.get(q.exclusiveOwner);
+      if (owned === undefined) this.exclusiveQueues.set(q.exclusiveOwner, (owned = new Set()));
+      owned.add(q);
+    }
     // Every queue is bound to the default exchange by its name; that binding is implicit.
     return q;
   }
@@ -211,15 +216,18 @@ export class VirtualHost implements QueueHost {
   removeQueue(q: Queue): number {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
+    if (q.exclusiveOwner !== null) this.exclusiveQueues.get(q.exclusiveOwner)?.delete(q);
     const count = q.markDeleted();
     this.removeBindingsTo(q);
-    this.onQueueDeleted(q);
     return count;
   }
 
   /** Deletes every exclusive queue that `owner` declared. */
   removeExclusiveQueues(owner: Owner): void {
-    for (const q of [...this.queues.values()]) if (q.exclusiveOwner === owner) this.removeQueue(q);
+    const owned = this.exclusiveQueues.get(owner);
+    if (owned === undefined) return;
+    this.exclusiveQueues.delete(owner);
+    for (const q of owned) this.removeQueue(q);
   }
 
   // ---- bindings ----
@@ -265,8 +273,6 @@ export class VirtualHost implements QueueHost {
     if (x.autoDelete && x.router.bindingCount === 0) this.removeExchange(x);
   }
 
-  // ---- routing ----
-
   // ---- QueueHost ----
 
   expireQueue(queue: Queue): void {
@@ -297,6 +303,8 @@ export class VirtualHost implements QueueHost {
       targets.clear();
     }
   }
+
+  // ---- routing ----
 
   /**
    * Routes a message from `exchange` into `out` (queues), following exchange-to-exchange

@@ -111,7 +111,6 @@ export class Queue {
   private ttlTimerAt = 0;
   private expiryTimer: NodeJS.Timeout | null = null;
   unackedCount = 0;
-  hadConsumers = false;
   deleted = false;
   readonly stats: QueueStats = { publish: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, ack: 0, redeliver: 0 };
 
@@ -308,7 +307,6 @@ export class Queue {
   addConsumer(consumer: QueueConsumer): void {
     this.consumerList.push(consumer);
     if (this.limits.singleActiveConsumer) this.registration.push(consumer);
-    this.hadConsumers = true;
     this.regroup();
     this.touch();
     this.dispatch();
