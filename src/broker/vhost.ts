@@ -58,8 +58,8 @@ export class VirtualHost implements QueueHost {
   readonly queues = new Map<string, Queue>();
   /** Exclusive queues by the connection that owns them, deleted when it closes. */
   private readonly exclusiveQueues = new Map<Owner, Set<Queue>>();
-  /** For every destination, the exchanges that have a binding to it. */
-  private readonly sources = new Map<Destination, Set<Exchange>>();
+  /** For every destination, the exchanges that have bindings to it, with how many. */
+  private readonly sources = new Map<Destination, Map<Exchange, number>>();
   private readonly routeScratch = new Set<Destination>();
   private readonly visited = new Set<Exchange>();
 
@@ -240,9 +240,9 @@ export class VirtualHost implements QueueHost {
     if (destination instanceof Exchange && destination.name === '') this.checkBindable(destination);
     this.checkBindable(source);
     if (source.router.bind(destination, routingKey, args)) {
-      let set = this.sources.get(destination);
-      if (set === undefined) this.sources.set(destination, (set = new Set()));
-      set.add(source);
+      let counts = this.sources.get(destination);
+      if (counts === undefined) this.sources.set(destination, (counts = new Map()));
+      counts.set(source, (counts.get(source) ?? 0) + 1);
     }
   }
 
@@ -250,20 +250,18 @@ export class VirtualHost implements QueueHost {
     if (destination instanceof Exchange && destination.name === '') this.checkBindable(destination);
     this.checkBindable(source);
     if (!source.router.unbind(destination, routingKey, args)) return;
-    if (!this.hasAnyBinding(source, destination)) this.sources.get(destination)?.delete(source);
+    const counts = this.sources.get(destination);
+    const left = (counts?.get(source) ?? 1) - 1;
+    if (left > 0) counts?.set(source, left);
+    else counts?.delete(source);
     this.maybeAutoDelete(source);
-  }
-
-  private hasAnyBinding(source: Exchange, destination: Destination): boolean {
-    for (const b of source.router.bindings()) if (b.destination === destination) return true;
-    return false;
   }
 
   private removeBindingsTo(destination: Destination): void {
     const sources = this.sources.get(destination);
     if (sources === undefined) return;
     this.sources.delete(destination);
-    for (const source of sources) {
+    for (const source of sources.keys()) {
       source.router.removeDestination(destination);
       this.maybeAutoDelete(source);
     }
