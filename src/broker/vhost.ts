@@ -273,6 +273,13 @@ export class VirtualHost implements QueueHost {
 
   // ---- QueueHost ----
 
+  /** Where failures of timer-driven work are reported (the broker sets its logger here). */
+  onError: (err: unknown, context: string) => void = () => {};
+
+  timerFailed(queue: Queue, err: unknown): void {
+    this.onError(err, `expiry timer of ${this.describeQueue(queue.name)}`);
+  }
+
   expireQueue(queue: Queue): void {
     this.removeQueue(queue);
   }

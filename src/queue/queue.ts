@@ -21,6 +21,8 @@ export interface QueueHost {
   deadLetter(queue: Queue, entries: readonly QueueEntry[], reason: DeadLetterReason): void;
   /** The queue was unused for its `x-expires` period: delete it. */
   expireQueue(queue: Queue): void;
+  /** A timer-driven step (expiry) failed; it is reported, never thrown into the event loop. */
+  timerFailed(queue: Queue, err: unknown): void;
 }
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -232,8 +234,12 @@ export class Queue {
   private readonly onTtlTimer = (): void => {
     this.ttlTimer = null;
     this.ttlTimerAt = 0;
-    this.dropExpired();
-    this.scheduleTtl();
+    try {
+      this.dropExpired();
+      this.scheduleTtl();
+    } catch (err) {
+      this.host.timerFailed(this, err);
+    }
   };
 
   /** The queue was used (declared, consumed from, polled): restart its x-expires period. */
@@ -245,7 +251,11 @@ export class Queue {
     if (this.consumerList.length > 0) return;
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = null;
-      if (this.consumerList.length === 0 && !this.deleted) this.host.expireQueue(this);
+      try {
+        if (this.consumerList.length === 0 && !this.deleted) this.host.expireQueue(this);
+      } catch (err) {
+        this.host.timerFailed(this, err);
+      }
     }, expires);
     this.expiryTimer.unref();
   }

@@ -37,7 +37,9 @@ export class Broker implements BrokerContext {
     this.log = logger ?? pino({ level: this.options.logLevel, base: null });
     this.users.addUser(this.options.defaultUser, this.options.defaultPass, ['administrator']);
     for (const u of this.options.loopbackUsers) this.users.loopbackUsers.add(u);
-    this.vhosts.set('/', new VirtualHost('/'));
+    const root = new VirtualHost('/');
+    root.onError = (err, context) => this.log.error({ err, context }, 'internal error');
+    this.vhosts.set('/', root);
     this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
   }
 
@@ -96,7 +98,13 @@ export class Broker implements BrokerContext {
     }
     this.port = port;
     this.ticker = setInterval(() => {
-      for (const c of this.sockets.values()) c.tick(TICK_MS);
+      for (const c of this.sockets.values()) {
+        try {
+          c.tick(TICK_MS);
+        } catch (err) {
+          this.log.error({ err }, 'internal error in connection timer');
+        }
+      }
       const over = this.memory.overLimit();
       if (over !== this.alarms.has('memory')) {
         this.log.warn({ limit: this.memory.limitBytes, rss: process.memoryUsage().rss }, over ? 'memory alarm set: publishers are blocked' : 'memory alarm cleared');
