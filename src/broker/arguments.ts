@@ -1,4 +1,5 @@
 import type { FieldTable, FieldValue } from '../protocol/field-types.js';
+import { fieldValuesEqual } from '../protocol/field-table.js';
 import type { Overflow, QueueLimits } from '../queue/queue.js';
 import { preconditionFailed } from './errors.js';
 
@@ -47,15 +48,8 @@ function typeClass(t: FieldValue['type']): string {
 function valuesEquivalent(a: FieldValue, b: FieldValue): boolean {
   if (typeClass(a.type) !== typeClass(b.type)) return false;
   if (INTEGER_TYPES.has(a.type)) return integerValue(a) === integerValue(b);
-  if (a.type === 'x' && b.type === 'x') return a.value.equals(b.value);
-  if (typeof a.value !== 'object' || a.value === null) return a.value === b.value;
-  return JSON.stringify(a.value, bigintSafe) === JSON.stringify(b.value, bigintSafe);
-}
-
-function bigintSafe(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Map) return Object.fromEntries(value);
-  return value;
+  if (a.type === 'f' || a.type === 'd') return a.value === b.value;
+  return fieldValuesEqual(a, b);
 }
 
 /** RabbitMQ prints a missing value as none, a lone value with its type, and a pair of values bare. */

@@ -308,45 +308,62 @@ export function encodeTable(t: FieldTable): Buffer {
 // ---------------------------------------------------------------------------------------------
 // Comparison and accessors
 
-function numbersEqual(a: number, b: number): boolean {
-  return a === b || (a !== a && b !== b);
-}
+/*
+ * Equality as RabbitMQ compares decoded field tables (Erlang terms): same type letter and the
+ * same value; floats exactly (NaN equals itself, 0.0 and -0.0 differ); nested tables and arrays
+ * in order. A binding's arguments are compared with their top level in any order, because
+ * RabbitMQ sorts that level (rabbit_binding:binding_action); nested levels are not sorted.
+ */
 
-/** Deep equality of two values: same type letter and same value. */
+/** Same type letter and the same value; nested tables and arrays compare in order. */
 export function fieldValuesEqual(a: FieldValue, b: FieldValue): boolean {
+  if (a === b) return true;
   switch (a.type) {
     case 't':
-    case 'S':
-    case 'V':
-    case 'l':
-      return a.type === b.type && a.value === b.value;
     case 'b':
     case 'B':
     case 's':
     case 'u':
     case 'I':
     case 'i':
+    case 'T':
+    case 'l':
+    case 'S':
+      return b.type === a.type && a.value === b.value;
     case 'f':
     case 'd':
-    case 'T':
-      return a.type === b.type && numbersEqual(a.value, b.value as number);
+      return b.type === a.type && Object.is(a.value, b.value);
     case 'D':
       return b.type === 'D' && a.value.scale === b.value.scale && a.value.value === b.value.value;
     case 'x':
       return b.type === 'x' && a.value.equals(b.value);
-    case 'F':
-      return b.type === 'F' && tablesEqual(a.value, b.value);
     case 'A': {
       if (b.type !== 'A' || a.value.length !== b.value.length) return false;
-      for (let i = 0; i < a.value.length; i++) {
-        if (!fieldValuesEqual(a.value[i]!, b.value[i]!)) return false;
-      }
+      for (let i = 0; i < a.value.length; i++) if (!fieldValuesEqual(a.value[i]!, b.value[i]!)) return false;
       return true;
     }
+    case 'F':
+      return b.type === 'F' && orderedTablesEqual(a.value, b.value);
+    case 'V':
+      return b.type === 'V';
   }
 }
 
-/** Same keys (in any order) with equal values. */
+/** Same keys in the same order with equal values (a nested table, as Erlang compares lists). */
+function orderedTablesEqual(a: FieldTable, b: FieldTable): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  const ib = b.entries();
+  for (const [ka, va] of a) {
+    const eb = ib.next();
+    if (eb.done === true) return false;
+    const [kb, vb] = eb.value;
+    if (ka !== kb || !fieldValuesEqual(va, vb)) return false;
+  }
+  return true;
+}
+
+/** Same keys, top level in any order, with equal values (binding arguments). */
 export function tablesEqual(a: FieldTable, b: FieldTable): boolean {
   if (a === b) return true;
   if (a.size !== b.size) return false;

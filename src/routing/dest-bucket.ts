@@ -1,10 +1,10 @@
 import type { FieldTable } from '../protocol/field-types.js';
-import { bindingArgsEqual } from './field-equality.js';
+import { tablesEqual } from '../protocol/field-table.js';
 
 interface DestEntry {
   /** Position of the destination in DestBucket.dests. */
   index: number;
-  /** The argument tables of this destination's bindings here (distinct by bindingArgsEqual). */
+  /** The argument tables of this destination's bindings here (distinct by tablesEqual). */
   readonly args: FieldTable[];
 }
 
@@ -32,7 +32,7 @@ export class DestBucket<D> {
       this.count++;
       return true;
     }
-    for (const a of e.args) if (bindingArgsEqual(a, args)) return false;
+    for (const a of e.args) if (tablesEqual(a, args)) return false;
     e.args.push(args);
     this.count++;
     return true;
@@ -41,7 +41,7 @@ export class DestBucket<D> {
   has(dest: D, args: FieldTable): boolean {
     const e = this.entries.get(dest);
     if (e === undefined) return false;
-    for (const a of e.args) if (bindingArgsEqual(a, args)) return true;
+    for (const a of e.args) if (tablesEqual(a, args)) return true;
     return false;
   }
 
@@ -54,7 +54,7 @@ export class DestBucket<D> {
     const e = this.entries.get(dest);
     if (e === undefined) return false;
     for (let i = 0; i < e.args.length; i++) {
-      if (bindingArgsEqual(e.args[i] as FieldTable, args)) {
+      if (tablesEqual(e.args[i] as FieldTable, args)) {
         e.args.splice(i, 1);
         this.count--;
         if (e.args.length === 0) this.dropDest(dest, e);

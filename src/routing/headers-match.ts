@@ -1,6 +1,6 @@
 import type { FieldTable, FieldValue } from '../protocol/field-types.js';
 import { erlangTypeName, formatErlangBinary, formatErlangValue } from './erlang-format.js';
-import { fieldValueEqual } from './field-equality.js';
+import { fieldValuesEqual } from '../protocol/field-table.js';
 
 /*
  * Headers matching as RabbitMQ 3.13/4.x does it (deps/rabbit/src/rabbit_exchange_type_headers.erl
@@ -150,10 +150,10 @@ function routingValuesEqual(binding: FieldValue, header: FieldValue): boolean {
     case 'D':
       return header.type === 'D' && binding.value.scale === header.value.scale && binding.value.value === header.value.value;
     case 'A':
-      if (header.type === 'A') return fieldValueEqual(binding, header);
+      if (header.type === 'A') return fieldValuesEqual(binding, header);
       return header.type === 'F' && binding.value.length === 0 && header.value.size === 0;
     case 'F':
-      if (header.type === 'F') return fieldValueEqual(binding, header);
+      if (header.type === 'F') return fieldValuesEqual(binding, header);
       return header.type === 'A' && binding.value.size === 0 && header.value.length === 0;
     case 'V':
       return header.type === 'V';

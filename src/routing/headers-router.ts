@@ -1,6 +1,6 @@
 import type { FieldTable } from '../protocol/field-types.js';
 import type { BindingSpec, ExchangeRouter } from './exchange-router.js';
-import { bindingArgsEqual } from './field-equality.js';
+import { tablesEqual } from '../protocol/field-table.js';
 import { compileHeadersMatch, matchCompiled, type CompiledHeadersMatch } from './headers-match.js';
 
 interface HeadersBinding<D> extends BindingSpec<D> {
@@ -96,7 +96,7 @@ export class HeadersRouter<D> implements ExchangeRouter<D> {
 function findBinding<D>(list: readonly HeadersBinding<D>[], routingKey: string, args: FieldTable): number {
   for (let i = 0; i < list.length; i++) {
     const b = list[i] as HeadersBinding<D>;
-    if (b.routingKey === routingKey && bindingArgsEqual(b.arguments, args)) return i;
+    if (b.routingKey === routingKey && tablesEqual(b.arguments, args)) return i;
   }
   return -1;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { FieldTable, FieldValue } from '../../src/protocol/field-types.js';
 import { createRouter, isExchangeType, type ExchangeType } from '../../src/routing/exchange-router.js';
-import { bindingArgsEqual } from '../../src/routing/field-equality.js';
+import { tablesEqual } from '../../src/protocol/field-table.js';
 
 const E: FieldTable = new Map();
 const T = (entries: [string, FieldValue][]): FieldTable => new Map(entries);
@@ -73,18 +73,18 @@ test('fanout: every destination once; key and args are part of the identity', ()
 
 test('binding args equality: top level in any order, nested in order, types matter', () => {
   const I = (value: number): FieldValue => ({ type: 'I', value });
-  assert.ok(bindingArgsEqual(T([['a', I(1)], ['b', I(2)]]), T([['b', I(2)], ['a', I(1)]])));
-  assert.ok(!bindingArgsEqual(T([['a', I(1)]]), T([['a', { type: 'i', value: 1 }]])));
-  assert.ok(!bindingArgsEqual(T([['a', I(1)]]), T([['a', I(1)], ['b', I(1)]])));
-  assert.ok(bindingArgsEqual(T([['a', { type: 'x', value: Buffer.from('z') }]]), T([['a', { type: 'x', value: Buffer.from('z') }]])));
-  assert.ok(bindingArgsEqual(T([['a', { type: 'l', value: 7n }]]), T([['a', { type: 'l', value: 7n }]])));
+  assert.ok(tablesEqual(T([['a', I(1)], ['b', I(2)]]), T([['b', I(2)], ['a', I(1)]])));
+  assert.ok(!tablesEqual(T([['a', I(1)]]), T([['a', { type: 'i', value: 1 }]])));
+  assert.ok(!tablesEqual(T([['a', I(1)]]), T([['a', I(1)], ['b', I(1)]])));
+  assert.ok(tablesEqual(T([['a', { type: 'x', value: Buffer.from('z') }]]), T([['a', { type: 'x', value: Buffer.from('z') }]])));
+  assert.ok(tablesEqual(T([['a', { type: 'l', value: 7n }]]), T([['a', { type: 'l', value: 7n }]])));
   const nested = (entries: [string, FieldValue][]): FieldTable => T([['t', { type: 'F', value: T(entries) }]]);
-  assert.ok(bindingArgsEqual(nested([['a', I(1)], ['b', I(2)]]), nested([['a', I(1)], ['b', I(2)]])));
-  assert.ok(!bindingArgsEqual(nested([['a', I(1)], ['b', I(2)]]), nested([['b', I(2)], ['a', I(1)]])));
+  assert.ok(tablesEqual(nested([['a', I(1)], ['b', I(2)]]), nested([['a', I(1)], ['b', I(2)]])));
+  assert.ok(!tablesEqual(nested([['a', I(1)], ['b', I(2)]]), nested([['b', I(2)], ['a', I(1)]])));
   const arr = (vs: FieldValue[]): FieldTable => T([['a', { type: 'A', value: vs }]]);
-  assert.ok(bindingArgsEqual(arr([I(1), { type: 'V', value: null }]), arr([I(1), { type: 'V', value: null }])));
-  assert.ok(!bindingArgsEqual(arr([I(1)]), arr([I(1), I(1)])));
-  assert.ok(bindingArgsEqual(
+  assert.ok(tablesEqual(arr([I(1), { type: 'V', value: null }]), arr([I(1), { type: 'V', value: null }])));
+  assert.ok(!tablesEqual(arr([I(1)]), arr([I(1), I(1)])));
+  assert.ok(tablesEqual(
     T([['d', { type: 'D', value: { scale: 2, value: 5 } }]]),
     T([['d', { type: 'D', value: { scale: 2, value: 5 } }]]),
   ));
