@@ -73,6 +73,13 @@ function main(): void {
       () => process.exit(1),
     );
   };
+  // Started by warrenperf (or a test) with an IPC channel: answer requests for storage counters.
+  if (process.send !== undefined) {
+    process.on('message', (message: unknown) => {
+      if (message === 'storage-stats') process.send?.({ type: 'storage-stats', ...broker.storageStats() });
+    });
+    process.channel?.unref();
+  }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   broker.listen().then(

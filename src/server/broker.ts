@@ -8,6 +8,14 @@ import { VirtualHost } from '../broker/vhost.js';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './config.js';
 import { MemoryMonitor } from './memory-monitor.js';
 
+/** Counters of the storage engine since the broker started. */
+export interface StorageStats {
+  /** fdatasync batches completed (group commits). */
+  readonly syncs: number;
+  /** Bytes appended to message segments, ack files and the definitions log. */
+  readonly bytesWritten: number;
+}
+
 /** The one coarse timer: heartbeats (half an interval of 1 s at the least), handshake timeouts, alarms. */
 const TICK_MS = 500;
 
@@ -41,6 +49,11 @@ export class Broker implements BrokerContext {
     root.onError = (err, context) => this.log.error({ err, context }, 'internal error');
     this.vhosts.set('/', root);
     this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
+  }
+
+  /** Counters of the storage engine, for warrenperf and the management API. */
+  storageStats(): StorageStats {
+    return { syncs: 0, bytesWritten: 0 };
   }
 
   vhost(name: string): VirtualHost | undefined {
