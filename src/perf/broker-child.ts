@@ -6,6 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Cumulative counters of the broker's storage engine since it started. */
+export interface StorageStats {
+  /** Group commits: fdatasync batches, each serving every message pending at that moment. */
+  readonly syncs: number;
+  readonly bytesWritten: number;
+}
+
 /** A Warren broker that warrenperf started as a child process (so it has a CPU of its own). */
 export interface BrokerChild {
   readonly url: string;
@@ -17,6 +24,11 @@ export interface BrokerChild {
   hasExited(): boolean;
   /** The last lines the broker printed (stdout and stderr), for error messages. */
   output(): string;
+  /**
+   * Asks the broker for its storage counters over the IPC channel; undefined if it does not answer
+   * within timeoutMs or the channel is gone (it has exited, or is a build without the request).
+   */
+  storageStats(timeoutMs?: number): Promise<StorageStats | undefined>;
   /** SIGTERM, then SIGKILL after graceMs; removes the data directory. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL now, synchronously (for process 'exit' handlers). */
@@ -54,6 +66,57 @@ function canConnect(port: number): Promise<boolean> {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The broker's answer to the IPC message 'storage-stats' (see src/cli/warren.ts). */
+function storageReply(message: unknown): StorageStats | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const m = message as Record<string, unknown>;
+  const { syncs, bytesWritten } = m;
+  if (m['type'] !== 'storage-stats' || typeof syncs !== 'number' || typeof bytesWritten !== 'number') return undefined;
+  return { syncs, bytesWritten };
+}
+
+/**
+ * Requests for storage counters over a child's IPC channel. The child answers each request, in
+ * order, so the n-th answer answers the n-th request; a caller waits for the answer to its own
+ * request (or a later one), never for an older one, so counters are never older than the request.
+ */
+function storageRequests(child: ChildProcess): (timeoutMs: number) => Promise<StorageStats | undefined> {
+  let requested = 0;
+  let answered = 0;
+  const waiting = new Map<number, (stats: StorageStats | undefined) => void>();
+  child.on('message', (message: unknown) => {
+    const stats = storageReply(message);
+    if (stats === undefined) return;
+    answered++;
+    for (const [n, settle] of waiting) if (n <= answered) settle(stats);
+  });
+  child.once('disconnect', () => {
+    for (const settle of waiting.values()) settle(undefined);
+  });
+  return (timeoutMs) =>
+    new Promise((resolve) => {
+      if (!child.connected) {
+        resolve(undefined);
+        return;
+      }
+      const n = ++requested;
+      const settle = (stats: StorageStats | undefined) => {
+        clearTimeout(timer);
+        waiting.delete(n);
+        resolve(stats);
+      };
+      const timer = setTimeout(() => settle(undefined), timeoutMs);
+      waiting.set(n, settle);
+      try {
+        child.send('storage-stats', (err) => {
+          if (err !== null) settle(undefined);
+        });
+      } catch {
+        settle(undefined); // the channel closed in between
+      }
+    });
+}
+
 /**
  * Spawns `node bin/warren --port <free> --log-level warn --data-dir <temp>` and waits until it
  * accepts TCP connections. Rejects (after killing the child) if it exits or is not listening
@@ -65,8 +128,10 @@ export async function startBrokerChild(startTimeoutMs = 15_000): Promise<BrokerC
   const child: ChildProcess = spawn(
     process.execPath,
     [WARREN_BIN, '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // The IPC channel carries the 'storage-stats' requests.
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
+  const requestStorageStats = storageRequests(child);
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-8192);
@@ -95,6 +160,7 @@ export async function startBrokerChild(startTimeoutMs = 15_000): Promise<BrokerC
     exited,
     hasExited: () => exitedFlag,
     output: () => tail.trim(),
+    storageStats: (timeoutMs = 1000) => requestStorageStats(timeoutMs),
     stop(graceMs = 5000) {
       stopping ??= (async () => {
         if (!exitedFlag) {

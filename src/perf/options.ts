@@ -4,8 +4,34 @@ import { availableParallelism } from 'node:os';
 export type ClientName = 'amqp-client' | 'amqplib';
 export const CLIENTS: readonly ClientName[] = ['amqp-client', 'amqplib'];
 
+export type ScenarioName = 'transient' | 'persistent';
+
+/** What a named scenario fixes; every other option keeps its default or the value given. */
+export interface Scenario {
+  readonly size: number;
+  readonly persistent: boolean;
+  readonly confirm: number;
+  readonly autoAck: boolean;
+}
+
+/** The named scenarios of `--scenario`, in the order `--scenario all` runs them. */
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['transient', 'persistent'];
+
+/** Their settings are fixed, so that figures stay comparable from run to run and note to note. */
+export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
+  // Today's defaults: 16-byte transient messages, no confirms, each message acked.
+  transient: { size: 16, persistent: false, confirm: 0, autoAck: false },
+  // 1 KiB persistent messages to a durable queue, confirm window 100, each message acked.
+  persistent: { size: 1024, persistent: true, confirm: 100, autoAck: false },
+};
+
+/** The options a scenario fixes, as spelled on the command line: they may not be given with it. */
+const SCENARIO_FLAGS = ['size', 'persistent', 'confirm', 'auto-ack'] as const;
+
 /** Settings of one warrenperf run; every field has a default (see DEFAULTS and USAGE). */
 export interface PerfOptions {
+  /** The named scenario this run is (see SCENARIOS), or undefined when no --scenario was given. */
+  readonly scenario: ScenarioName | undefined;
   /** Broker to test; undefined starts a Warren child process (bin/warren) for the run. */
   readonly uri: string | undefined;
   readonly producers: number;
@@ -62,6 +88,11 @@ through the default exchange as fast as the broker takes the messages; consumers
 Producers and consumers run in worker threads; without --uri a Warren broker is started as a child
 process for the run and stopped at the end.
 
+  --scenario NAME        a named scenario: transient (16-byte transient messages, no confirms),
+                         persistent (1 KiB persistent messages, durable queue, confirm window 100)
+                         or all (both, one after the other, each against a fresh broker child,
+                         then a comparison table); both ack each message. It fixes --size,
+                         --persistent, --confirm and --auto-ack; the other options apply to each run
   --uri URI              broker to test, e.g. amqp://guest:guest@127.0.0.1:5672
                          (default: start bin/warren on a free port)
   --broker-pid PID       with --uri: report this process's CPU and memory as the broker's
@@ -83,13 +114,15 @@ process for the run and stopped at the end.
   --client NAME          amqp-client (@cloudamqp/amqp-client, default) or amqplib
   --threads N            worker threads for producers and consumers
                          (default: one per producer and per consumer, at most ${maxThreads()})
-  --timeout SECONDS      hard limit for the whole run (default: duration + 30)
-  --json                 print a JSON summary on stdout (the other lines go to stderr)
+  --timeout SECONDS      hard limit for each run (default: duration + 30)
+  --json                 print a JSON summary on stdout, one line per run (the other lines go
+                         to stderr)
   --quiet                no line per second
   -h, --help             this help
 
-Prints one line per second and ends with
-  warrenperf: N msg/s sent, M msg/s received over T s`;
+Prints one line per second and ends each run with
+  warrenperf: N msg/s sent, M msg/s received over T s
+With a broker child, the lines also give its storage syncs per second and disk MB/s.`;
 
 function maxThreads(): number {
   return Math.max(2, availableParallelism() * 2);
@@ -115,7 +148,28 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return n;
 }
 
-export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: PerfOptions };
+/**
+ * What the command line asks for: help, or the runs to make one after the other (one run, or one
+ * per scenario with `--scenario all`).
+ */
+export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly runs: readonly PerfOptions[] };
+
+/** The scenarios --scenario names (undefined: no scenario, one run); `given` has the flags used. */
+function scenariosOf(raw: string | undefined, given: readonly string[]): ReadonlyArray<ScenarioName | undefined> {
+  if (raw === undefined) return [undefined];
+  const names = raw === 'all' ? SCENARIO_NAMES : SCENARIO_NAMES.filter((name) => name === raw);
+  if (names.length === 0) {
+    throw new UsageError(`--scenario must be one of ${[...SCENARIO_NAMES, 'all'].join(', ')}, got '${raw}'`);
+  }
+  const clash = SCENARIO_FLAGS.filter((flag) => given.includes(flag));
+  if (clash.length > 0) {
+    throw new UsageError(
+      `--scenario sets ${SCENARIO_FLAGS.map((f) => `--${f}`).join(', ')}; ` +
+        `drop ${clash.map((f) => `--${f}`).join(', ')} or --scenario`,
+    );
+  }
+  return names;
+}
 
 /** Parses warrenperf's command line; throws UsageError on a bad one. */
 export function parsePerfArgs(argv: readonly string[]): ParsedArgs {
@@ -124,6 +178,7 @@ export function parsePerfArgs(argv: readonly string[]): ParsedArgs {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
+        scenario: { type: 'string' },
         uri: { type: 'string' },
         'broker-pid': { type: 'string' },
         producers: { type: 'string' },
@@ -191,35 +246,38 @@ export function parsePerfArgs(argv: readonly string[]): ParsedArgs {
   if (queue !== undefined && (queue === '' || Buffer.byteLength(queue) > 255)) {
     throw new UsageError('--queue must be 1 to 255 bytes long');
   }
-  return {
-    help: false,
-    options: {
-      uri,
-      producers,
-      consumers,
-      size: whole('size', values.size, DEFAULTS.size, 0, 128 * 1024 * 1024),
-      durationS,
-      queue,
-      persistent: values.persistent === true,
-      confirm: whole('confirm', values.confirm, DEFAULTS.confirm, 0, 1_000_000),
-      prefetch,
-      autoAck: values['auto-ack'] === true,
-      multiAckEvery,
-      rate: whole('rate', values.rate, DEFAULTS.rate, 0),
-      maxBacklog: whole('max-backlog', values['max-backlog'], DEFAULTS.maxBacklog, 0),
-      brokerPid,
-      client: client as ClientName,
-      threads: Math.min(threads, roles),
-      timeoutS,
-      json: values.json === true,
-      quiet: values.quiet === true,
-    },
+  const given = SCENARIO_FLAGS.filter((flag) => values[flag] !== undefined);
+  const common = {
+    uri,
+    producers,
+    consumers,
+    size: whole('size', values.size, DEFAULTS.size, 0, 128 * 1024 * 1024),
+    durationS,
+    queue,
+    persistent: values.persistent === true,
+    confirm: whole('confirm', values.confirm, DEFAULTS.confirm, 0, 1_000_000),
+    prefetch,
+    autoAck: values['auto-ack'] === true,
+    multiAckEvery,
+    rate: whole('rate', values.rate, DEFAULTS.rate, 0),
+    maxBacklog: whole('max-backlog', values['max-backlog'], DEFAULTS.maxBacklog, 0),
+    brokerPid,
+    client: client as ClientName,
+    threads: Math.min(threads, roles),
+    timeoutS,
+    json: values.json === true,
+    quiet: values.quiet === true,
   };
+  const runs = scenariosOf(values.scenario, given).map(
+    (scenario): PerfOptions => ({ scenario, ...common, ...(scenario === undefined ? {} : SCENARIOS[scenario]) }),
+  );
+  return { help: false, runs };
 }
 
 /** The options as a plain object, with the password of the URI hidden. */
 export function describeOptions(o: PerfOptions): Record<string, unknown> {
   return {
+    scenario: o.scenario ?? null,
     uri: o.uri === undefined ? null : redactUri(o.uri),
     producers: o.producers,
     consumers: o.consumers,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { AMQPClient } from '@cloudamqp/amqp-client';
 import { startBrokerChild, processUsage } from './broker-child.js';
-import type { BrokerChild } from './broker-child.js';
+import type { BrokerChild, StorageStats } from './broker-child.js';
 import { difference, quantile, total } from './histogram.js';
 import { describeOptions, redactUri } from './options.js';
-import type { PerfOptions } from './options.js';
+import type { PerfOptions, ScenarioName } from './options.js';
 import type { RoleSettings } from './roles.js';
 import { newSharedStats, nowMs, snapshot } from './stats.js';
 import type { RoleStats, Snapshot } from './stats.js';
@@ -26,6 +26,10 @@ export interface Interval {
   readonly backlog: number;
   readonly brokerCpuPercent: number | null;
   readonly brokerRssMB: number | null;
+  /** Storage syncs (group commits) of the broker child per second; null with --uri or no answer. */
+  readonly syncsRate: number | null;
+  /** Bytes its storage engine wrote per second, in MB (2^20 bytes); null as syncsRate. */
+  readonly diskMBps: number | null;
   readonly perfCpuPercent: number;
 }
 
@@ -33,6 +37,8 @@ export interface PerfSummary {
   readonly tool: 'warrenperf';
   readonly version: string;
   readonly startedAt: string;
+  /** The named scenario (--scenario) of this run, or null. */
+  readonly scenario: ScenarioName | null;
   /** 'warren child process' or the --uri (without its password). */
   readonly broker: string;
   /** Process id of the broker child warrenperf started (and stopped), or null with --uri. */
@@ -52,6 +58,15 @@ export interface PerfSummary {
   readonly latencyMs: { readonly median: number; readonly p95: number; readonly p99: number } | null;
   readonly brokerCpuPercent: number | null;
   readonly brokerMaxRssMB: number | null;
+  /**
+   * The broker child's storage syncs (group commits: one fdatasync batch serving every message
+   * pending at that moment) and bytes written during the measurement, and per second; null with
+   * --uri, or when the broker did not answer.
+   */
+  readonly syncs: number | null;
+  readonly bytesWritten: number | null;
+  readonly syncsRate: number | null;
+  readonly diskMBps: number | null;
   readonly perfCpuPercent: number;
   /** Times producers waited for the broker (socket drain or confirm window) and blocked notices. */
   readonly producerWaits: number;
@@ -84,6 +99,33 @@ export function formatMs(ms: number | null | undefined): string {
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const STOP_TIMEOUT_MS = 5000;
+/** Longest wait for the broker child's storage counters. */
+const STORAGE_STATS_TIMEOUT_MS = 1000;
+
+/** The broker child's storage counters, and when they arrived. */
+interface StorageReading extends StorageStats {
+  readonly atMs: number;
+}
+
+function storageReader(broker: BrokerChild | undefined): () => Promise<StorageReading | undefined> {
+  return async () => {
+    if (broker === undefined) return undefined;
+    const stats = await broker.storageStats(STORAGE_STATS_TIMEOUT_MS);
+    return stats === undefined ? undefined : { ...stats, atMs: nowMs() };
+  };
+}
+
+/** Storage work between two readings: counts and rates (MB = 2^20 bytes). */
+function storageDelta(
+  from: StorageReading | undefined,
+  to: StorageReading | undefined,
+): { syncs: number; bytesWritten: number; syncsRate: number; diskMBps: number } | undefined {
+  if (from === undefined || to === undefined || to.atMs <= from.atMs) return undefined;
+  const secs = (to.atMs - from.atMs) / 1000;
+  const syncs = to.syncs - from.syncs;
+  const bytesWritten = to.bytesWritten - from.bytesWritten;
+  return { syncs, bytesWritten, syncsRate: syncs / secs, diskMBps: bytesWritten / 1048576 / secs };
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve) => {
@@ -250,6 +292,9 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
     await race(allReady);
     stage = 'measuring';
     const watchedPid = broker?.pid ?? o.brokerPid;
+    const readStorage = storageReader(broker);
+    // Before the producers start, so that the first second counts from zero.
+    const storage0 = await race(readStorage());
 
     // Measure.
     for (const w of workers) w.worker.postMessage({ type: 'start' });
@@ -262,10 +307,14 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
     let prevCpu = cpu0;
     let prevBroker = brokerUsage0;
     let maxRss: number | null = brokerUsage0 !== undefined ? brokerUsage0.rssBytes : null;
+    /** The latest storage reading that arrived. */
+    let lastStorage = storage0;
     const endAt = t0 + o.durationS * 1000;
     let interrupted = false;
 
-    const sample = (): Snapshot => {
+    // Takes the figures of the second that just ended and reports it. The storage counters come
+    // from the broker child asynchronously; sampleNext() keeps samples one after the other.
+    const sample = async (): Promise<Snapshot> => {
       const now = nowMs();
       const s = snapshot(allStats, now);
       const secs = (now - prev.atMs) / 1000;
@@ -276,6 +325,9 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
         bu !== undefined && prevBroker !== undefined ? (bu.cpuMs - prevBroker.cpuMs) / (now - prev.atMs) : null;
       if (bu !== undefined) maxRss = Math.max(maxRss ?? 0, bu.rssBytes);
       const lat = difference(s.latency, prev.latency);
+      const storage = await readStorage();
+      const disk = storageDelta(lastStorage, storage);
+      if (storage !== undefined) lastStorage = storage;
       const interval: Interval = {
         t: (now - t0) / 1000,
         sentRate: (s.published - prev.published) / secs,
@@ -286,6 +338,8 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
         backlog: s.published - base.published - (s.received - base.received),
         brokerCpuPercent: brokerCpu === null ? null : brokerCpu * 100,
         brokerRssMB: bu !== undefined ? bu.rssBytes / 1048576 : null,
+        syncsRate: disk?.syncsRate ?? null,
+        diskMBps: disk?.diskMBps ?? null,
         perfCpuPercent: perfCpu * 100,
       };
       if (secs >= 0.05) {
@@ -297,14 +351,19 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
       prevBroker = bu;
       return s;
     };
+    let sampling: Promise<Snapshot> = Promise.resolve(base);
+    const sampleNext = (): Promise<Snapshot> => (sampling = sampling.then(sample));
 
     const last = await race(
       new Promise<Snapshot>((resolve) => {
         let timer: NodeJS.Timeout | undefined;
+        let finished = false;
         const finish = () => {
+          if (finished) return;
+          finished = true;
           if (timer !== undefined) clearTimeout(timer);
           io.interrupt?.removeEventListener('abort', onAbort);
-          resolve(sample());
+          resolve(sampleNext());
         };
         const onAbort = () => {
           interrupted = true;
@@ -321,13 +380,20 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
           timer = setTimeout(tick, Math.max(0, next - nowMs()));
         };
         const tick = () => {
+          timer = undefined;
           if (nowMs() >= endAt - 1) {
             finish();
             return;
           }
-          sample();
-          k++;
-          schedule();
+          sampleNext().then(
+            () => {
+              if (finished) return;
+              // The next whole second (a slow storage answer may have taken this one).
+              k = Math.max(k + 1, Math.floor((nowMs() - t0) / 1000) + 1);
+              schedule();
+            },
+            (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+          );
         };
         schedule();
       }),
@@ -335,8 +401,10 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
     if (failure !== undefined) throw failure;
 
     const elapsedS = (last.atMs - t0) / 1000;
-    const cpuEnd = process.cpuUsage();
-    const brokerEnd = watchedPid !== undefined ? processUsage(watchedPid) : undefined;
+    // As the last sample took them, at last.atMs.
+    const cpuEnd = prevCpu;
+    const brokerEnd = prevBroker;
+    const disk = storageDelta(storage0, lastStorage);
     const latency = difference(last.latency, base.latency);
     const sent = last.published - base.published;
     const received = last.received - base.received;
@@ -345,6 +413,7 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
       tool: 'warrenperf',
       version: PERF_VERSION,
       startedAt,
+      scenario: o.scenario ?? null,
       broker: o.uri === undefined ? 'warren child process' : redactUri(o.uri),
       brokerPid: broker?.pid ?? null,
       options: describeOptions(o),
@@ -367,6 +436,10 @@ export async function runPerf(o: PerfOptions, io: RunIO): Promise<PerfSummary> {
           ? (brokerEnd.cpuMs - brokerUsage0.cpuMs) / 10 / elapsedS
           : null,
       brokerMaxRssMB: maxRss === null ? null : maxRss / 1048576,
+      syncs: disk?.syncs ?? null,
+      bytesWritten: disk?.bytesWritten ?? null,
+      syncsRate: disk?.syncsRate ?? null,
+      diskMBps: disk?.diskMBps ?? null,
       perfCpuPercent:
         elapsedS > 0 ? (cpuEnd.user - cpu0.user + cpuEnd.system - cpu0.system) / 10_000 / elapsedS : 0,
       producerWaits: last.waits - base.waits,
@@ -427,13 +500,18 @@ export function intervalLine(i: Interval, confirms: boolean): string {
   if (i.brokerCpuPercent !== null && i.brokerRssMB !== null) {
     parts.push(`broker ${Math.round(i.brokerCpuPercent)}% cpu ${Math.round(i.brokerRssMB)} MB`);
   }
+  if (i.syncsRate !== null && i.diskMBps !== null) parts.push(storageText(i.syncsRate, i.diskMBps));
   parts.push(`warrenperf ${Math.round(i.perfCpuPercent)}% cpu`);
   return `warrenperf: ${parts.join(', ')}`;
 }
 
-/** The line before the summary line: scenario, latency and CPU. */
-export function detailLine(s: PerfSummary, o: PerfOptions): string {
-  const scenario = [
+function storageText(syncsRate: number, diskMBps: number): string {
+  return `syncs ${Math.round(syncsRate)}/s, disk ${diskMBps.toFixed(1)} MB/s`;
+}
+
+/** What a run does, in words: client, producers and consumers, messages, confirms, acks. */
+function describeRun(o: PerfOptions): string[] {
+  return [
     `client ${o.client}`,
     `${o.producers} producer${o.producers === 1 ? '' : 's'}`,
     `${o.consumers} consumer${o.consumers === 1 ? '' : 's'}`,
@@ -443,6 +521,19 @@ export function detailLine(s: PerfSummary, o: PerfOptions): string {
     ...(o.maxBacklog > 0 ? [`max backlog ${o.maxBacklog}`] : []),
     o.autoAck ? 'auto-ack' : `prefetch ${o.prefetch}, ${o.multiAckEvery > 1 ? `ack every ${o.multiAckEvery}` : 'ack each'}`,
   ];
+}
+
+/** The line that starts a run of a named scenario (--scenario): index of count. */
+export function scenarioLine(o: PerfOptions, index: number, count: number): string {
+  const name = o.scenario ?? 'custom';
+  const broker = o.uri === undefined ? 'a fresh Warren child' : redactUri(o.uri);
+  const what = describeRun(o).join(', ');
+  return `warrenperf: scenario ${name} (${index + 1} of ${count}): ${what}; ${o.durationS} s against ${broker}`;
+}
+
+/** The line before the summary line: scenario, latency, CPU and storage. */
+export function detailLine(s: PerfSummary, o: PerfOptions): string {
+  const scenario = [...(o.scenario !== undefined ? [`scenario ${o.scenario}`] : []), ...describeRun(o)];
   const parts = [scenario.join(', ')];
   if (o.confirm > 0) parts.push(`${Math.round(s.confirmedRate)} msg/s confirmed, ${s.nacked} nacked`);
   if (s.latencyMs !== null) {
@@ -453,8 +544,49 @@ export function detailLine(s: PerfSummary, o: PerfOptions): string {
   if (s.brokerCpuPercent !== null && s.brokerMaxRssMB !== null) {
     parts.push(`broker ${Math.round(s.brokerCpuPercent)}% cpu, max ${Math.round(s.brokerMaxRssMB)} MB rss`);
   }
+  if (s.syncsRate !== null && s.diskMBps !== null) parts.push(storageText(s.syncsRate, s.diskMBps));
   parts.push(`warrenperf ${Math.round(s.perfCpuPercent)}% cpu`);
   if (s.blocked > 0) parts.push(`blocked ${s.blocked} times`);
   if (s.interrupted) parts.push('interrupted');
   return `warrenperf: ${parts.join('; ')}`;
+}
+
+/**
+ * The runs side by side, as a Markdown table with aligned columns (readable in a terminal, and
+ * ready to paste into a note).
+ */
+export function comparisonTable(
+  runs: ReadonlyArray<{ readonly options: PerfOptions; readonly summary: PerfSummary }>,
+): string[] {
+  const count = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : formatMs(v));
+  const header = [
+    'scenario',
+    'sent msg/s',
+    'received msg/s',
+    'confirmed msg/s',
+    'latency median / 95th',
+    'syncs/s',
+    'disk MB/s',
+    'broker cpu, max rss',
+  ];
+  const right = [false, true, true, true, false, true, true, false];
+  const rows = runs.map(({ options: o, summary: s }) => [
+    o.scenario ?? 'custom',
+    count(s.sentRate),
+    count(s.receivedRate),
+    o.confirm > 0 ? count(s.confirmedRate) : '-',
+    s.latencyMs === null ? '-' : `${ms(s.latencyMs.median)} / ${ms(s.latencyMs.p95)}`,
+    s.syncsRate === null ? '-' : count(s.syncsRate),
+    s.diskMBps === null ? '-' : s.diskMBps.toFixed(1),
+    s.brokerCpuPercent === null || s.brokerMaxRssMB === null
+      ? '-'
+      : `${Math.round(s.brokerCpuPercent)}%, ${Math.round(s.brokerMaxRssMB)} MB`,
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const aligned = (cells: readonly string[]) =>
+    row(cells.map((cell, c) => (right[c] === true ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))));
+  const rule = row(widths.map((w, c) => (right[c] === true ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))));
+  return [aligned(header), rule, ...rows.map(aligned)];
 }
