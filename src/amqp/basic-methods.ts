@@ -57,7 +57,7 @@ export function handleBasicMethod(ch: Channel, method: Method): boolean {
       }
       const tag = ch.nextDeliveryTag++;
       if (!method.noAck) ch.unacked.set(tag, { tag, queue: q, entry, consumer: null });
-      const m = entry.message;
+      const m = entry.loadedMessage;
       ch.send({
         id: MethodId.BasicGetOk,
         deliveryTag: tag,

@@ -66,6 +66,14 @@ export class Channel {
   confirmMode = false;
   private publishSeq = 0;
   private confirmedUpTo = 0;
+  /** Highest publish sequence number whose confirm has been scheduled (sent or waiting for a sync). */
+  private scheduledUpTo = 0;
+  /** Highest publish sequence number that was written to a durable queue's store. */
+  private storedUpTo = 0;
+  /** Confirms waiting for a group commit; later confirms queue behind them to stay in order. */
+  private syncWaits = 0;
+  /** Publishes refused by a queue (x-overflow reject-publish), nacked in sequence order. */
+  private nacks: number[] = [];
   tx: Transaction | null = null;
   replyConsumer: ReplyConsumer | null = null;
   /** Queues a publish was routed to (reused, never held across calls). */
@@ -116,7 +124,9 @@ export class Channel {
           return;
         }
         try {
+          const generation = this.connection.broker.definitionsGeneration();
           this.dispatch(method);
+          if (this.connection.broker.definitionsGeneration() !== generation) this.connection.holdOutputUntilDurable();
         } catch (err) {
           this.connection.handleError(err, classIdOf(method.id), methodIdOf(method.id), this.id);
         }
@@ -178,51 +188,48 @@ export class Channel {
       this.tx.publishes.push({ message, mandatory: method.mandatory, extraKeys });
       return;
     }
-    const rejected = this.route(message, method.mandatory, extraKeys);
+    const outcome = this.route(message, method.mandatory, extraKeys);
     if (this.confirmMode) {
-      if (rejected) this.nackPublish();
-      else this.connection.confirmsPending.add(this);
+      if (outcome === 'rejected') this.nacks.push(this.publishSeq);
+      else if (outcome === 'stored') this.storedUpTo = this.publishSeq;
+      this.connection.confirmsPending.add(this);
     }
   }
 
   /**
    * Routes a message to its queues; an unroutable mandatory message comes back as basic.return.
-   * Returns true when a queue refused it (x-overflow reject-publish), which nacks a confirm.
+   * 'rejected': a queue refused it (x-overflow reject-publish), which nacks a confirm; 'stored':
+   * a durable queue wrote it to its store, so its confirm waits for the next sync.
    */
-  route(message: Message, mandatory: boolean, extraKeys: readonly string[]): boolean {
+  route(message: Message, mandatory: boolean, extraKeys: readonly string[]): 'routed' | 'stored' | 'rejected' {
     const vhost = this.vhost;
     const exchange = vhost.exchanges.get(message.exchange);
-    if (exchange === undefined) return false;
+    if (exchange === undefined) return 'routed';
     exchange.stats.publishIn++;
     const broker = this.connection.broker;
     if (message.exchange === '' && broker.directReply.isReplyName(message.routingKey)) {
       const target = broker.directReply.lookup(message.routingKey);
-      if (target !== undefined && target.deliverReply(message)) return false;
+      if (target !== undefined && target.deliverReply(message)) return 'routed';
       if (mandatory) this.basicReturn(message);
-      return false;
+      return 'routed';
     }
     const queues = this.routed;
     vhost.route(exchange, message.routingKey, message.properties.headers, queues);
     for (let i = 0; i < extraKeys.length; i++) vhost.route(exchange, extraKeys[i]!, message.properties.headers, queues);
     if (queues.size === 0) {
       if (mandatory) this.basicReturn(message);
-      return false;
+      return 'routed';
     }
     exchange.stats.publishOut++;
     let rejected = false;
-    for (const q of queues) if (q.enqueue(message) === 'rejected') rejected = true;
-    queues.clear();
-    return rejected;
-  }
-
-  /** A queue refused the latest publish: acks before it go out first, then its nack. */
-  private nackPublish(): void {
-    const seq = this.publishSeq;
-    if (seq - 1 > this.confirmedUpTo) {
-      this.send({ id: MethodId.BasicAck, deliveryTag: seq - 1, multiple: seq - 1 - this.confirmedUpTo > 1 });
+    let stored = false;
+    for (const q of queues) {
+      const result = q.enqueue(message);
+      if (result === 'rejected') rejected = true;
+      else if (result === 'stored') stored = true;
     }
-    this.send({ id: MethodId.BasicNack, deliveryTag: seq, multiple: false, requeue: false });
-    this.confirmedUpTo = seq;
+    queues.clear();
+    return rejected ? 'rejected' : stored ? 'stored' : 'routed';
   }
 
   private basicReturn(message: Message): void {
@@ -230,13 +237,48 @@ export class Channel {
     this.connection.writer.sendContent(this.id, message.header, message.body);
   }
 
-  /** Sends the publisher confirms accumulated while reading one chunk, as one multiple ack. */
+  /**
+   * Confirms the publishes of one socket read, as one multiple ack: at once, or, when one of them
+   * was written to a durable queue's store (or earlier confirms are still waiting), after the
+   * group commit that puts it on disk. One callback per channel per read, never per message.
+   */
   flushConfirms(): void {
     const upTo = this.publishSeq;
-    if (upTo <= this.confirmedUpTo || this.state !== 'open') return;
-    const multiple = upTo - this.confirmedUpTo > 1;
-    this.confirmedUpTo = upTo;
-    this.send({ id: MethodId.BasicAck, deliveryTag: upTo, multiple });
+    if (upTo <= this.scheduledUpTo || this.state !== 'open') return;
+    this.scheduledUpTo = upTo;
+    if (this.storedUpTo <= this.confirmedUpTo && this.syncWaits === 0) {
+      this.sendConfirms(upTo, true);
+      return;
+    }
+    this.syncWaits++;
+    this.connection.broker.whenDurable((ok) => {
+      this.syncWaits--;
+      this.sendConfirms(upTo, ok);
+    });
+  }
+
+  /** basic.ack (multiple) up to `upTo`, with the nacks of refused publishes in their places. */
+  private sendConfirms(upTo: number, ok: boolean): void {
+    if (this.state !== 'open') return;
+    if (!ok) {
+      // The store could not write or sync: these messages are not safe, so they are nacked.
+      for (let seq = this.confirmedUpTo + 1; seq <= upTo; seq++) this.send({ id: MethodId.BasicNack, deliveryTag: seq, multiple: false, requeue: false });
+      this.confirmedUpTo = upTo;
+      this.nacks = this.nacks.filter((n) => n > upTo);
+      return;
+    }
+    while (this.nacks.length > 0 && this.nacks[0]! <= upTo) {
+      const seq = this.nacks.shift()!;
+      if (seq - 1 > this.confirmedUpTo) {
+        this.send({ id: MethodId.BasicAck, deliveryTag: seq - 1, multiple: seq - 1 - this.confirmedUpTo > 1 });
+      }
+      this.send({ id: MethodId.BasicNack, deliveryTag: seq, multiple: false, requeue: false });
+      this.confirmedUpTo = seq;
+    }
+    if (upTo > this.confirmedUpTo) {
+      this.send({ id: MethodId.BasicAck, deliveryTag: upTo, multiple: upTo - this.confirmedUpTo > 1 });
+      this.confirmedUpTo = upTo;
+    }
   }
 
   /** A direct reply-to message for this channel's reply consumer. */
@@ -287,7 +329,7 @@ export class Channel {
       this.unacked.set(tag, { tag, queue, entry, consumer });
       consumer.unacked++;
     }
-    const m = entry.message;
+    const m = entry.loadedMessage;
     this.connection.writer.sendDeliver(this.id, consumer.tag, tag, entry.redelivered, m.exchange, m.routingKey, m.header, m.body);
   }
 
@@ -322,7 +364,7 @@ export class Channel {
     for (const d of deliveries) if (d.consumer !== null) d.consumer.unacked--;
     if (requeue === true) this.requeueDeliveries(deliveries);
     else if (requeue === undefined) {
-      for (const d of deliveries) d.queue.acked(1);
+      for (const d of deliveries) d.queue.acked(d.entry);
     } else {
       for (const d of deliveries) d.queue.discarded([d.entry]);
     }

@@ -421,6 +421,12 @@ export class Connection implements FrameSink {
     this.updateReading();
   }
 
+  /** Replies written from now on wait until what was just stored is on disk. */
+  holdOutputUntilDurable(): void {
+    this.writer.hold();
+    this.broker.whenDurable(() => this.writer.release());
+  }
+
   /** A resource alarm started or ended: block publishers (RabbitMQ's connection.blocked). */
   setBlocked(reason: string | null): void {
     if (reason === null) {

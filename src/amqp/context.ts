@@ -26,5 +26,9 @@ export interface BrokerContext {
   readonly alarms: ReadonlySet<string>;
   vhost(name: string): VirtualHost | undefined;
   connectionOpened(connection: Connection): void;
+  /** Calls `done` once everything stored so far is on disk (at once without a data directory). */
+  whenDurable(done: (ok: boolean) => void): void;
+  /** Changes whenever a definitions record is stored: a reply must then wait for the disk. */
+  definitionsGeneration(): number;
   connectionClosed(connection: Connection): void;
 }

@@ -41,6 +41,8 @@ export class FrameWriter {
   private pendingBytes = 0;
   private scheduled = false;
   private closed = false;
+  /** While held, output accumulates and is not written (until stored definitions are synced). */
+  private holds = 0;
   frameMax = 131072;
   /** Set by the connection: called after each flush (heartbeat bookkeeping, resuming consumers). */
   onFlush: () => void = () => {};
@@ -159,10 +161,19 @@ export class FrameWriter {
     this.sendContent(channel, header, body);
   }
 
+  /** Keeps output back until `release`: replies must not get ahead of the disk. */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (this.holds > 0 && --this.holds === 0) this.schedule();
+  }
+
   /** Writes everything encoded so far: one corked batch. */
   readonly flushNow = (): void => {
     this.scheduled = false;
-    if (this.closed) return;
+    if (this.closed || this.holds > 0) return;
     this.seal();
     if (this.pending.length === 0) return;
     const socket = this.socket;
@@ -185,6 +196,7 @@ export class FrameWriter {
 
   /** Flushes and stops accepting output (the socket is about to end). */
   close(): void {
+    this.holds = 0;
     this.flushNow();
     this.closed = true;
   }

@@ -22,8 +22,11 @@ export function handleTxMethod(ch: Channel, method: Method): boolean {
       const tx = ch.tx;
       if (tx === null) throw preconditionFailed('channel is not transactional');
       ch.tx = { publishes: [], settles: [] };
-      for (const p of tx.publishes) ch.route(p.message, p.mandatory, p.extraKeys);
+      let stored = false;
+      for (const p of tx.publishes) if (ch.route(p.message, p.mandatory, p.extraKeys) === 'stored') stored = true;
       for (const s of tx.settles) ch.settle(s.deliveries, s.requeue);
+      // commit-ok means the transaction's persistent messages are on disk.
+      if (stored) ch.connection.holdOutputUntilDurable();
       ch.send({ id: MethodId.TxCommitOk });
       return true;
     }

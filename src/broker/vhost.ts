@@ -13,6 +13,7 @@ import {
   queueArgumentError,
   queueLimits,
 } from './arguments.js';
+import type { TopologyJournal } from './definitions.js';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
 
 export interface ExchangeDeclaration {
@@ -62,6 +63,8 @@ export class VirtualHost implements QueueHost {
   private readonly sources = new Map<Destination, Map<Exchange, number>>();
   private readonly routeScratch = new Set<Destination>();
   private readonly visited = new Set<Exchange>();
+  /** Where durable topology changes are saved; null for a broker without a data directory. */
+  journal: TopologyJournal | null = null;
 
   constructor(readonly name: string) {
     const empty: FieldTable = new Map();
@@ -111,6 +114,7 @@ export class VirtualHost implements QueueHost {
     }
     const x = new Exchange({ name: d.name, type: d.type, durable: d.durable, autoDelete: d.autoDelete, internal: d.internal, arguments: d.arguments });
     this.exchanges.set(d.name, x);
+    this.journal?.exchangeDeclared(this.name, x);
     return x;
   }
 
@@ -127,6 +131,7 @@ export class VirtualHost implements QueueHost {
   private removeExchange(x: Exchange): void {
     if (this.exchanges.get(x.name) !== x) return;
     this.exchanges.delete(x.name);
+    this.journal?.exchangeDeleted(this.name, x);
     for (const b of x.router.bindings()) this.sources.get(b.destination)?.delete(x);
     this.removeBindingsTo(x);
   }
@@ -195,6 +200,7 @@ export class VirtualHost implements QueueHost {
       host: this,
     });
     this.queues.set(name, q);
+    if (q.durable && q.exclusiveOwner === null && this.journal !== null) q.attachStore(this.journal.queueDeclared(this.name, q));
     if (q.exclusiveOwner !== null) {
       let owned = this.exclusiveQueues.get(q.exclusiveOwner);
       if (owned === undefined) this.exclusiveQueues.set(q.exclusiveOwner, (owned = new Set()));
@@ -216,6 +222,7 @@ export class VirtualHost implements QueueHost {
   removeQueue(q: Queue): number {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
+    if (q.persisted) this.journal?.queueDeleted(this.name, q);
     if (q.exclusiveOwner !== null) this.exclusiveQueues.get(q.exclusiveOwner)?.delete(q);
     const count = q.markDeleted();
     this.removeBindingsTo(q);
@@ -240,6 +247,7 @@ export class VirtualHost implements QueueHost {
     if (destination instanceof Exchange && destination.name === '') this.checkBindable(destination);
     this.checkBindable(source);
     if (source.router.bind(destination, routingKey, args)) {
+      this.journal?.bindingAdded(this.name, source, destination, routingKey, args);
       let counts = this.sources.get(destination);
       if (counts === undefined) this.sources.set(destination, (counts = new Map()));
       counts.set(source, (counts.get(source) ?? 0) + 1);
@@ -250,6 +258,7 @@ export class VirtualHost implements QueueHost {
     if (destination instanceof Exchange && destination.name === '') this.checkBindable(destination);
     this.checkBindable(source);
     if (!source.router.unbind(destination, routingKey, args)) return;
+    this.journal?.bindingRemoved(this.name, source, destination, routingKey, args);
     const counts = this.sources.get(destination);
     const left = (counts?.get(source) ?? 1) - 1;
     if (left > 0) counts?.set(source, left);
@@ -298,8 +307,8 @@ export class VirtualHost implements QueueHost {
     for (const entry of entries) {
       const keys = queue.limits.deadLetterRoutingKey !== undefined
         ? [queue.limits.deadLetterRoutingKey]
-        : [entry.message.routingKey, ...ccKeys(entry.message.properties.headers)];
-      const message = deadLetteredMessage(entry.message, queue, reason, dlxName, keys[0]!);
+        : [entry.loadedMessage.routingKey, ...ccKeys(entry.loadedMessage.properties.headers)];
+      const message = deadLetteredMessage(entry.loadedMessage, queue, reason, dlxName, keys[0]!);
       for (const key of keys) this.route(dlx, key, message.properties.headers, targets);
       const deaths = message.properties.headers?.get('x-death');
       for (const target of targets) {

@@ -3,9 +3,36 @@ import { Broker } from '../server/broker.js';
 import { VERSION } from '../server/config.js';
 
 const USAGE = `usage: warren [--port N] [--management-port N] [--data-dir DIR] [--bind ADDR[,ADDR]]
-              [--log-level LEVEL] [--heartbeat SECONDS]
+              [--log-level LEVEL] [--heartbeat SECONDS] [--fsync on|off] [--disk-free-limit SIZE]
+  --data-dir DIR          durable data (default ./warren-data)
+  --fsync on|off          fdatasync before confirming (default on); off survives a broker crash,
+                          not a power loss
+  --disk-free-limit SIZE  block publishers below this much free disk, e.g. 50MB, 2GB (default 50MB)
 Environment: WARREN_PORT, WARREN_MANAGEMENT_PORT, WARREN_DATA_DIR, WARREN_BIND, WARREN_LOG_LEVEL,
-WARREN_HEARTBEAT. Flags win over the environment.`;
+WARREN_HEARTBEAT, WARREN_FSYNC, WARREN_DISK_FREE_LIMIT. Flags win over the environment.`;
+
+function fail(message: string): never {
+  process.stderr.write(`warren: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+/** RabbitMQ's size notation: a byte count, or a number with kB/MB/GB (10^n) or KiB/MiB/GiB (2^n). */
+export function parseSize(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*(|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)$/i.exec(value.trim());
+  if (m === null) fail(`${name} must be a size such as 50000000, 50MB or 1GiB, got '${value}'`);
+  const units: Record<string, number> = {
+    '': 1, k: 1024, kib: 1024, kb: 1e3, m: 1024 ** 2, mib: 1024 ** 2, mb: 1e6, g: 1024 ** 3, gib: 1024 ** 3, gb: 1e9, t: 1024 ** 4, tib: 1024 ** 4, tb: 1e12,
+  };
+  return Math.round(Number(m[1]) * units[m[2]!.toLowerCase()]!);
+}
+
+function onOff(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^(on|true|yes|1)$/i.test(value)) return true;
+  if (/^(off|false|no|0)$/i.test(value)) return false;
+  fail(`${name} must be on or off, got '${value}'`);
+}
 
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -28,6 +55,8 @@ function main(): void {
         bind: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         heartbeat: { type: 'string' },
+        fsync: { type: 'string' },
+        'disk-free-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -54,15 +83,25 @@ function main(): void {
   const port = integer('--port', v.port ?? env['WARREN_PORT']);
   const managementPort = integer('--management-port', v['management-port'] ?? env['WARREN_MANAGEMENT_PORT']);
   const heartbeat = integer('--heartbeat', v.heartbeat ?? env['WARREN_HEARTBEAT']);
-  const dataDir = v['data-dir'] ?? env['WARREN_DATA_DIR'];
-  const broker = new Broker({
-    ...(port !== undefined ? { port } : {}),
-    ...(managementPort !== undefined ? { managementPort } : {}),
-    ...(heartbeat !== undefined ? { heartbeat } : {}),
-    ...(dataDir !== undefined ? { dataDir } : {}),
-    bind,
-    logLevel: v['log-level'] ?? env['WARREN_LOG_LEVEL'] ?? 'info',
-  });
+  const dataDir = v['data-dir'] ?? env['WARREN_DATA_DIR'] ?? './warren-data';
+  const fsync = onOff('--fsync', v.fsync ?? env['WARREN_FSYNC']);
+  const diskFreeLimit = parseSize('--disk-free-limit', v['disk-free-limit'] ?? env['WARREN_DISK_FREE_LIMIT']);
+  let broker: Broker;
+  try {
+    broker = new Broker({
+      ...(port !== undefined ? { port } : {}),
+      ...(managementPort !== undefined ? { managementPort } : {}),
+      ...(heartbeat !== undefined ? { heartbeat } : {}),
+      ...(fsync !== undefined ? { fsync } : {}),
+      ...(diskFreeLimit !== undefined ? { diskFreeLimit } : {}),
+      dataDir,
+      bind,
+      logLevel: v['log-level'] ?? env['WARREN_LOG_LEVEL'] ?? 'info',
+    });
+  } catch (err) {
+    process.stderr.write(`warren: cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -26,14 +26,58 @@ export class Message {
   }
 }
 
-/** A message's place in one queue: the same Message may sit in many queues. */
-export interface QueueEntry {
-  readonly message: Message;
-  redelivered: boolean;
-  /** Position in the queue's publish order, used to requeue unacked messages in order. */
-  readonly seq: number;
-  /** When the message expires in this queue (ms since the epoch), or 0 for never. */
-  readonly expiresAt: number;
+/** Where a queue's persisted copy of a message lives: a segment file and the record's offset. */
+export const NOT_STORED = -1;
+
+/**
+ * A message's place in one queue (the same Message may sit in many queues). A long durable queue
+ * keeps only this entry in memory for most of its messages: `message` is null while the body is
+ * paged out to the queue's segment files, and the queue reads it back before delivering it.
+ */
+export class QueueEntry {
+  redelivered = false;
+  /** Segment number of the persisted copy, or NOT_STORED. */
+  segment = NOT_STORED;
+  /** Offset of the persisted record in its segment. */
+  offset = 0;
+
+  constructor(
+    public message: Message | null,
+    /** Position in the queue's publish order, used to requeue unacked messages in order. */
+    readonly seq: number,
+    /** When the message expires in this queue (ms since the epoch), or 0 for never. */
+    readonly expiresAt: number,
+    readonly priority: number,
+    /** Body size in bytes (known even while the body is paged out). */
+    readonly size: number,
+  ) {}
+
+  get stored(): boolean {
+    return this.segment !== NOT_STORED;
+  }
+
+  /** The message of an entry the queue has handed out (queues read paged-out bodies back first). */
+  get loadedMessage(): Message {
+    if (this.message === null) throw new Error(`message ${this.seq} was handed out without its body`);
+    return this.message;
+  }
+}
+
+/**
+ * A durable queue's persistent storage (implemented by the storage engine in store/). Appends and
+ * acks are buffered and written in the next group commit; `load` reads a paged-out message back.
+ */
+export interface MessageStore {
+  /** Persists the entry's message; sets entry.segment and entry.offset. */
+  append(entry: QueueEntry, message: Message): void;
+  /** The entry left the queue for good (acked, dropped, expired, purged, dead-lettered). */
+  remove(entry: QueueEntry): void;
+  /** Reads a paged-out message back from disk. */
+  load(entry: QueueEntry): Message;
+  /** At a clean shutdown: remember which of these entries were delivered before. */
+  markRedelivered(entries: Iterable<QueueEntry>): void;
+  /** The queue was deleted: its files go too. */
+  destroy(): void;
 }
 
 /** Why a message left its queue without being acked: RabbitMQ's dead-letter reasons. */

@@ -1,6 +1,6 @@
 import type { FieldTable } from '../protocol/field-types.js';
 import { createReadyList, type ReadyList } from './ready-list.js';
-import type { DeadLetterReason, Message, QueueEntry } from './message.js';
+import { QueueEntry, type DeadLetterReason, type Message, type MessageStore } from './message.js';
 
 /** What a queue needs from a consumer; the AMQP channel implements it. */
 export interface QueueConsumer {
@@ -83,7 +83,16 @@ export interface QueueStats {
   redeliver: number;
 }
 
-export type EnqueueResult = 'queued' | 'rejected';
+/** 'stored': queued and written to the queue's store, so a confirm waits for the next sync. */
+export type EnqueueResult = 'queued' | 'stored' | 'rejected';
+
+/**
+ * A durable queue keeps the bodies of its first messages in memory; beyond this many ready
+ * messages (or bytes), a persisted message's body is dropped from memory and read back from its
+ * segment when its turn comes.
+ */
+export const RESIDENT_MESSAGES = 2048;
+export const RESIDENT_BYTES = 8 * 1024 * 1024;
 
 /**
  * A queue: ready messages in publish (or priority) order, consumers served round-robin within
@@ -112,6 +121,8 @@ export class Queue {
   private ttlTimer: NodeJS.Timeout | null = null;
   private ttlTimerAt = 0;
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Where a durable queue persists its persistent messages; null for transient queues. */
+  private store: MessageStore | null = null;
   unackedCount = 0;
   deleted = false;
   readonly stats: QueueStats = { publish: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, ack: 0, redeliver: 0 };
@@ -175,14 +186,20 @@ export class Queue {
     const hasTtl = message.ttl !== undefined || this.limits.messageTtl !== undefined;
     // One clock reading for the whole enqueue, so a TTL-0 message reaches a ready consumer.
     const now = hasTtl ? Date.now() : 0;
-    const entry: QueueEntry = { message, redelivered: false, seq: this.nextSeq++, expiresAt: hasTtl ? this.expiryFor(message, now) : 0 };
     const size = message.body.length;
+    const entry = new QueueEntry(message, this.nextSeq++, hasTtl ? this.expiryFor(message, now) : 0, message.priority, size);
     if (this.limits.overflow !== 'drop-head' && this.overLimit(1, size)) {
       if (this.limits.overflow === 'reject-publish-dlx') this.host.deadLetter(this, [entry], 'maxlen');
       return 'rejected';
     }
     this.stats.publish++;
-    this.ready.push(entry, message.priority);
+    let result: EnqueueResult = 'queued';
+    if (this.store !== null && message.persistent) {
+      this.store.append(entry, message);
+      result = 'stored';
+      if (this.ready.length >= RESIDENT_MESSAGES || this.readyBytes >= RESIDENT_BYTES) entry.message = null;
+    }
+    this.ready.push(entry, entry.priority);
     this.readyBytes += size;
     if (this.limits.maxLength !== undefined || this.limits.maxLengthBytes !== undefined) this.dropHeadOverLimit();
     this.dispatch(now);
@@ -190,19 +207,58 @@ export class Queue {
       this.dropExpired(now);
       this.scheduleTtl();
     }
-    return 'queued';
+    return result;
+  }
+
+  /** Gives a durable queue its store (at declaration, or at recovery with its stored messages). */
+  attachStore(store: MessageStore, recovered: readonly QueueEntry[] = []): void {
+    this.store = store;
+    for (const entry of recovered) {
+      this.ready.push(entry, entry.priority);
+      this.readyBytes += entry.size;
+      if (entry.seq >= this.nextSeq) this.nextSeq = entry.seq + 1;
+    }
+    this.scheduleTtl();
+  }
+
+  /** At a clean shutdown: the store remembers which ready messages were delivered before. */
+  saveRedeliveredMarks(): void {
+    this.store?.markRedelivered(this.ready);
+  }
+
+  get persisted(): boolean {
+    return this.store !== null;
+  }
+
+  /** The entry's message, read back from the store if it was paged out. */
+  private loaded(entry: QueueEntry): Message {
+    return (entry.message ??= this.store!.load(entry));
+  }
+
+  /** The entry is gone from this queue for good: its persisted copy is no longer needed. */
+  private forget(entry: QueueEntry): void {
+    if (entry.stored && this.store !== null && !this.deleted) this.store.remove(entry);
+  }
+
+  /** Hands entries to the dead-letter exchange (bodies read back first), then forgets them. */
+  private dropEntries(entries: readonly QueueEntry[], reason: DeadLetterReason): void {
+    if (this.limits.deadLetterExchange !== undefined && !this.deleted) {
+      for (const e of entries) this.loaded(e);
+      this.host.deadLetter(this, entries, reason);
+    }
+    for (const e of entries) this.forget(e);
   }
 
   private shiftReady(): QueueEntry | undefined {
     const entry = this.ready.shift();
-    if (entry !== undefined) this.readyBytes -= entry.message.body.length;
+    if (entry !== undefined) this.readyBytes -= entry.size;
     return entry;
   }
 
   private dropHeadOverLimit(): void {
     let dropped: QueueEntry[] | undefined;
     while (this.ready.length > 0 && this.overLimit(0, 0)) (dropped ??= []).push(this.shiftReady()!);
-    if (dropped !== undefined) this.host.deadLetter(this, dropped, 'maxlen');
+    if (dropped !== undefined) this.dropEntries(dropped, 'maxlen');
   }
 
   /** Removes expired messages from the head, as RabbitMQ does (only the head is examined). */
@@ -215,7 +271,7 @@ export class Queue {
       (expired ??= []).push(this.shiftReady()!);
       head = this.ready.peek();
     }
-    if (expired !== undefined) this.host.deadLetter(this, expired, 'expired');
+    if (expired !== undefined) this.dropEntries(expired, 'expired');
   }
 
   /** One timer per queue, for the head message's expiry. */
@@ -266,8 +322,11 @@ export class Queue {
     this.dropExpired();
     const entry = this.shiftReady();
     if (entry === undefined) return undefined;
-    if (noAck) this.stats.getNoAck++;
-    else {
+    this.loaded(entry);
+    if (noAck) {
+      this.stats.getNoAck++;
+      this.forget(entry);
+    } else {
       this.stats.get++;
       this.unackedCount++;
     }
@@ -276,16 +335,17 @@ export class Queue {
     return entry;
   }
 
-  /** Unacked messages were acked. */
-  acked(count: number): void {
-    this.unackedCount -= count;
-    this.stats.ack += count;
+  /** An unacked message was acked. */
+  acked(entry: QueueEntry): void {
+    this.unackedCount--;
+    this.stats.ack++;
+    this.forget(entry);
   }
 
   /** Unacked messages were rejected without requeue: they are dead-lettered if configured. */
   discarded(entries: readonly QueueEntry[]): void {
     this.unackedCount -= entries.length;
-    if (!this.deleted) this.host.deadLetter(this, entries, 'rejected');
+    this.dropEntries(entries, 'rejected');
   }
 
   /**
@@ -299,8 +359,8 @@ export class Queue {
     for (const entry of sorted) {
       entry.redelivered = true;
       const seq = entry.seq;
-      this.ready.insertBefore(entry, entry.message.priority, (e) => e.seq > seq);
-      this.readyBytes += entry.message.body.length;
+      this.ready.insertBefore(entry, entry.priority, (e) => e.seq > seq);
+      this.readyBytes += entry.size;
     }
     this.dispatch();
     this.dropExpired();
@@ -310,6 +370,7 @@ export class Queue {
   purge(): number {
     const removed = this.ready.clear();
     this.readyBytes = 0;
+    for (const e of removed) this.forget(e);
     this.scheduleTtl();
     return removed.length;
   }
@@ -335,6 +396,7 @@ export class Queue {
 
   /** Marks the queue deleted, cancels its consumers and returns the number of ready messages. */
   markDeleted(): number {
+    if (this.deleted) return 0;
     this.deleted = true;
     if (this.ttlTimer !== null) clearTimeout(this.ttlTimer);
     if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
@@ -346,6 +408,7 @@ export class Queue {
     for (const c of consumers) c.cancelledByQueue(this);
     const count = this.ready.clear().length;
     this.readyBytes = 0;
+    this.store?.destroy();
     return count;
   }
 
@@ -359,6 +422,7 @@ export class Queue {
         const consumer = this.nextConsumer();
         if (consumer === undefined) break;
         const entry = this.shiftReady()!;
+        this.loaded(entry);
         if (consumer.noAck) this.stats.deliverNoAck++;
         else {
           this.stats.deliver++;
@@ -366,6 +430,7 @@ export class Queue {
         }
         if (entry.redelivered) this.stats.redeliver++;
         consumer.deliver(this, entry);
+        if (consumer.noAck) this.forget(entry);
         if (entry.expiresAt !== 0 || this.ttlTimerAt !== 0) this.dropExpired(now);
       }
     } finally {

@@ -7,6 +7,9 @@ import { UserStore } from '../broker/users.js';
 import { VirtualHost } from '../broker/vhost.js';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './config.js';
 import { MemoryMonitor } from './memory-monitor.js';
+import { DiskStore } from '../store/disk-store.js';
+import { DefinitionsJournal } from '../broker/definitions.js';
+import { DiskMonitor } from './disk-monitor.js';
 
 /** Counters of the storage engine since the broker started. */
 export interface StorageStats {
@@ -37,6 +40,10 @@ export class Broker implements BrokerContext {
   private readonly servers: Server[] = [];
   private ticker: NodeJS.Timeout | null = null;
   private memory: MemoryMonitor;
+  /** The storage engine; null for a broker that keeps everything in memory. */
+  readonly store: DiskStore | null = null;
+  private readonly journal: DefinitionsJournal | null = null;
+  private readonly disk: DiskMonitor | null = null;
   port = 0;
 
   constructor(options: BrokerOptions = {}, logger?: Logger) {
@@ -45,15 +52,57 @@ export class Broker implements BrokerContext {
     this.log = logger ?? pino({ level: this.options.logLevel, base: null });
     this.users.addUser(this.options.defaultUser, this.options.defaultPass, ['administrator']);
     for (const u of this.options.loopbackUsers) this.users.loopbackUsers.add(u);
-    const root = new VirtualHost('/');
-    root.onError = (err, context) => this.log.error({ err, context }, 'internal error');
-    this.vhosts.set('/', root);
+    this.vhosts.set('/', this.makeVhost('/'));
     this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
+    const dataDir = this.options.dataDir;
+    if (dataDir !== null) {
+      const started = Date.now();
+      this.store = new DiskStore({ dir: dataDir, fsync: this.options.fsync, segmentSize: this.options.segmentSize, log: this.log });
+      this.journal = new DefinitionsJournal(this.store);
+      const recovered = this.journal.restore(this.vhosts, (name) => this.makeVhost(name), this.log);
+      for (const v of this.vhosts.values()) v.journal = this.journal;
+      this.disk = new DiskMonitor(dataDir, this.options.diskFreeLimit);
+      this.log.info(
+        { dataDir, ...recovered, cleanShutdown: this.store.cleanStart, ms: Date.now() - started },
+        this.store.cleanStart ? 'recovered durable state' : 'recovered durable state after an unclean shutdown: recovered messages are marked redelivered',
+      );
+    }
+  }
+
+  private makeVhost(name: string): VirtualHost {
+    const v = new VirtualHost(name);
+    v.onError = (err, context) => this.log.error({ err, context }, 'internal error');
+    v.journal = this.journal;
+    return v;
+  }
+
+  definitionsGeneration(): number {
+    return this.store?.definitionsGeneration ?? 0;
+  }
+
+  /** Calls `done` once everything stored so far is on disk (at once without a data directory). */
+  whenDurable(done: (ok: boolean) => void): void {
+    if (this.store === null) done(true);
+    else this.store.whenDurable(done);
+  }
+
+  /** Changes the free-disk limit (bytes) at run time, as rabbitmqctl set_disk_free_limit. */
+  setDiskFreeLimit(bytes: number): void {
+    this.disk?.setLimit(bytes);
+    this.checkDisk();
+  }
+
+  private checkDisk(): void {
+    this.disk?.check((low, free, limit) => {
+      if (low === this.alarms.has('disk')) return;
+      this.log.warn({ free, limit }, low ? 'disk alarm set: free disk space is below the limit, publishers are blocked' : 'disk alarm cleared');
+      this.setAlarm('disk', low);
+    });
   }
 
   /** Counters of the storage engine, for warrenperf and the management API. */
   storageStats(): StorageStats {
-    return { syncs: 0, bytesWritten: 0 };
+    return this.store?.stats() ?? { syncs: 0, bytesWritten: 0 };
   }
 
   vhost(name: string): VirtualHost | undefined {
@@ -123,8 +172,10 @@ export class Broker implements BrokerContext {
         this.log.warn({ limit: this.memory.limitBytes, rss: process.memoryUsage().rss }, over ? 'memory alarm set: publishers are blocked' : 'memory alarm cleared');
         this.setAlarm('memory', over);
       }
+      this.checkDisk();
     }, TICK_MS);
     this.ticker.unref();
+    this.checkDisk();
   }
 
   private async closeServers(): Promise<void> {
@@ -143,6 +194,14 @@ export class Broker implements BrokerContext {
     }, 2000);
     await closing;
     clearTimeout(deadline);
+    this.closeStore();
+  }
+
+  /** Writes and syncs everything, and notes which ready messages were delivered before. */
+  private closeStore(): void {
+    this.store?.close(() => {
+      for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.saveRedeliveredMarks();
+    });
   }
 }
 

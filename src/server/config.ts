@@ -9,8 +9,20 @@ export interface BrokerOptions {
   bind?: readonly string[];
   /** Management HTTP port (served by a later release). Default 15672. */
   managementPort?: number;
-  /** Directory for durable data (used once durability lands). Default ./warren-data. */
-  dataDir?: string;
+  /**
+   * Directory for durable data: definitions, and the messages of durable queues. Without one the
+   * broker keeps everything in memory (the default of startBroker(); bin/warren uses ./warren-data).
+   */
+  dataDir?: string | null;
+  /**
+   * fdatasync before a publisher confirm or declare-ok is sent (default true). Off: confirmed once
+   * written to the OS, which survives a crash of the broker but not of the machine.
+   */
+  fsync?: boolean;
+  /** Free disk space (bytes) below which publishers are blocked (disk_free_limit). Default 50 MB. */
+  diskFreeLimit?: number;
+  /** Size in bytes at which a durable queue starts a new segment file. Default 8 MiB. */
+  segmentSize?: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   logLevel?: string;
   /** Heartbeat interval the server proposes, in seconds (0 disables). Default 60. */
@@ -37,7 +49,10 @@ export interface ResolvedOptions {
   readonly port: number;
   readonly bind: readonly string[];
   readonly managementPort: number;
-  readonly dataDir: string;
+  readonly dataDir: string | null;
+  readonly fsync: boolean;
+  readonly diskFreeLimit: number;
+  readonly segmentSize: number;
   readonly logLevel: string;
   readonly loopbackUsers: readonly string[];
   readonly memoryHighWatermark: number;
@@ -56,7 +71,10 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     port: o.port ?? 5672,
     bind: o.bind !== undefined && o.bind.length > 0 ? o.bind : DEFAULT_BIND,
     managementPort: o.managementPort ?? 15672,
-    dataDir: o.dataDir ?? './warren-data',
+    dataDir: o.dataDir ?? null,
+    fsync: o.fsync ?? true,
+    diskFreeLimit: o.diskFreeLimit ?? 50_000_000,
+    segmentSize: o.segmentSize ?? 8 * 1024 * 1024,
     logLevel: o.logLevel ?? 'info',
     loopbackUsers: o.loopbackUsers ?? ['guest'],
     memoryHighWatermark: o.memoryHighWatermark ?? 0.4,

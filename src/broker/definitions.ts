@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { decodeTable, encodeTable, tablesEqual } from '../protocol/field-table.js';
+import type { FieldTable } from '../protocol/field-types.js';
+import { isExchangeType } from '../routing/exchange-router.js';
+import type { MessageStore } from '../queue/message.js';
+import type { Queue } from '../queue/queue.js';
+import type { DiskStore } from '../store/disk-store.js';
+import { Exchange, type Destination } from './exchange.js';
+import { VirtualHost } from './vhost.js';
+
+/**
+ * Durable definitions as records of the definitions log. Arguments are field tables in AMQP's
+ * binary encoding (base64), so every field type survives exactly. The log is replayed at start
+ * and then rewritten as a compacted snapshot.
+ */
+export type DefinitionRecord =
+  | { kind: 'exchange'; vhost: string; name: string; type: string; autoDelete: boolean; internal: boolean; arguments: string }
+  | { kind: 'exchange.delete'; vhost: string; name: string }
+  | { kind: 'queue'; vhost: string; name: string; id: string; autoDelete: boolean; arguments: string }
+  | { kind: 'queue.delete'; vhost: string; name: string }
+  | BindingRecord
+  | (Omit<BindingRecord, 'kind'> & { kind: 'binding.delete' });
+
+interface BindingRecord {
+  kind: 'binding';
+  vhost: string;
+  source: string;
+  destination: string;
+  destinationKind: 'queue' | 'exchange';
+  routingKey: string;
+  arguments: string;
+}
+
+/** What a virtual host reports about its durable objects. */
+export interface TopologyJournal {
+  exchangeDeclared(vhost: string, x: Exchange): void;
+  exchangeDeleted(vhost: string, x: Exchange): void;
+  /** A durable queue was declared: log it and return where its messages go. */
+  queueDeclared(vhost: string, q: Queue): MessageStore;
+  queueDeleted(vhost: string, q: Queue): void;
+  bindingAdded(vhost: string, source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void;
+  bindingRemoved(vhost: string, source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void;
+}
+
+const argsToString = (t: FieldTable): string => encodeTable(t).toString('base64');
+const argsFromString = (s: string): FieldTable => decodeTable(Buffer.from(s, 'base64'), 0).table;
+
+/** Exchanges and queues that are saved: durable, not built in, not exclusive. */
+export function isSavedExchange(x: Exchange): boolean {
+  return x.durable && x.name !== '' && !x.name.startsWith('amq.');
+}
+
+export function isSavedQueue(q: Queue): boolean {
+  return q.durable && q.exclusiveOwner === null;
+}
+
+function isSavedDestination(d: Destination): boolean {
+  return d instanceof Exchange ? d.durable : isSavedQueue(d);
+}
+
+/** A binding is durable when both its ends are (RabbitMQ's rule). */
+export function isSavedBinding(source: Exchange, destination: Destination): boolean {
+  return source.durable && isSavedDestination(destination);
+}
+
+function bindingRecord(vhost: string, source: Exchange, destination: Destination, routingKey: string, args: FieldTable): BindingRecord {
+  return {
+    kind: 'binding',
+    vhost,
+    source: source.name,
+    destination: destination.name,
+    destinationKind: destination instanceof Exchange ? 'exchange' : 'queue',
+    routingKey,
+    arguments: argsToString(args),
+  };
+}
+
+/** Writes topology changes to the disk store's definitions log. */
+export class DefinitionsJournal implements TopologyJournal {
+  /** The store directory of every saved queue. */
+  private readonly queueIds = new Map<Queue, string>();
+
+  constructor(private readonly store: DiskStore) {}
+
+  exchangeDeclared(vhost: string, x: Exchange): void {
+    if (!isSavedExchange(x)) return;
+    this.store.appendDefinition({ kind: 'exchange', vhost, name: x.name, type: x.type, autoDelete: x.autoDelete, internal: x.internal, arguments: argsToString(x.arguments) } satisfies DefinitionRecord);
+  }
+
+  exchangeDeleted(vhost: string, x: Exchange): void {
+    if (isSavedExchange(x)) this.store.appendDefinition({ kind: 'exchange.delete', vhost, name: x.name } satisfies DefinitionRecord);
+  }
+
+  queueDeclared(vhost: string, q: Queue): MessageStore {
+    const id = randomBytes(8).toString('hex');
+    this.queueIds.set(q, id);
+    this.store.appendDefinition({ kind: 'queue', vhost, name: q.name, id, autoDelete: q.autoDelete, arguments: argsToString(q.arguments) } satisfies DefinitionRecord);
+    return this.store.createQueueStore(id);
+  }
+
+  queueDeleted(vhost: string, q: Queue): void {
+    if (!this.queueIds.delete(q)) return;
+    this.store.appendDefinition({ kind: 'queue.delete', vhost, name: q.name } satisfies DefinitionRecord);
+  }
+
+  bindingAdded(vhost: string, source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (isSavedBinding(source, destination)) this.store.appendDefinition(bindingRecord(vhost, source, destination, routingKey, args));
+  }
+
+  bindingRemoved(vhost: string, source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (isSavedBinding(source, destination)) {
+      this.store.appendDefinition({ ...bindingRecord(vhost, source, destination, routingKey, args), kind: 'binding.delete' } satisfies DefinitionRecord);
+    }
+  }
+
+  /**
+   * Replays the definitions log into `vhosts` (creating vhosts it mentions), recovers every
+   * durable queue's messages, deletes the files of queues that no longer exist, and rewrites
+   * the log as a snapshot of what is there now.
+   */
+  restore(vhosts: Map<string, VirtualHost>, makeVhost: (name: string) => VirtualHost, log: Logger): { queues: number; messages: number } {
+    const state = replay(this.store.readDefinitions(), log);
+    const vhostOf = (name: string): VirtualHost => {
+      let v = vhosts.get(name);
+      if (v === undefined) vhosts.set(name, (v = makeVhost(name)));
+      return v;
+    };
+    const owner = {};
+    for (const r of state.exchanges.values()) {
+      if (!isExchangeType(r.type)) continue;
+      vhostOf(r.vhost).exchanges.set(r.name, new Exchange({ name: r.name, type: r.type, durable: true, autoDelete: r.autoDelete, internal: r.internal, arguments: argsFromString(r.arguments) }));
+    }
+    let messages = 0;
+    for (const r of state.queues.values()) {
+      const vhost = vhostOf(r.vhost);
+      const q = vhost.declareQueue({ name: r.name, passive: false, durable: true, exclusive: false, autoDelete: r.autoDelete, arguments: argsFromString(r.arguments) }, owner);
+      const { store, entries } = this.store.recoverQueueStore(r.id);
+      q.attachStore(store, entries);
+      this.queueIds.set(q, r.id);
+      messages += entries.length;
+    }
+    for (const list of state.bindings.values()) {
+      for (const b of list) {
+        const vhost = vhostOf(b.vhost);
+        const source = vhost.exchanges.get(b.source);
+        const destination = b.destinationKind === 'exchange' ? vhost.exchanges.get(b.destination) : vhost.queues.get(b.destination);
+        if (source === undefined || destination === undefined) {
+          log.warn({ binding: b }, 'skipping a saved binding whose source or destination is missing');
+          continue;
+        }
+        vhost.bind(source, destination, b.routingKey, argsFromString(b.arguments));
+      }
+    }
+    this.store.removeQueueDirsExcept(new Set(this.queueIds.values()));
+    this.store.rewriteDefinitions(this.snapshot(vhosts));
+    return { queues: state.queues.size, messages };
+  }
+
+  /** Records that recreate every saved object of `vhosts`. */
+  snapshot(vhosts: ReadonlyMap<string, VirtualHost>): DefinitionRecord[] {
+    const records: DefinitionRecord[] = [];
+    for (const v of vhosts.values()) {
+      for (const x of v.exchanges.values()) {
+        if (isSavedExchange(x)) records.push({ kind: 'exchange', vhost: v.name, name: x.name, type: x.type, autoDelete: x.autoDelete, internal: x.internal, arguments: argsToString(x.arguments) });
+      }
+      for (const q of v.queues.values()) {
+        const id = this.queueIds.get(q);
+        if (id !== undefined) records.push({ kind: 'queue', vhost: v.name, name: q.name, id, autoDelete: q.autoDelete, arguments: argsToString(q.arguments) });
+      }
+      for (const x of v.exchanges.values()) {
+        for (const b of x.router.bindings()) {
+          if (isSavedBinding(x, b.destination)) records.push(bindingRecord(v.name, x, b.destination, b.routingKey, b.arguments));
+        }
+      }
+    }
+    return records;
+  }
+}
+
+interface ReplayState {
+  readonly exchanges: Map<string, Extract<DefinitionRecord, { kind: 'exchange' }>>;
+  readonly queues: Map<string, Extract<DefinitionRecord, { kind: 'queue' }>>;
+  /** Keyed by vhost, source, destination and routing key; arguments tell bindings apart. */
+  readonly bindings: Map<string, BindingRecord[]>;
+}
+
+const key = (...parts: string[]): string => parts.join('\u0000');
+
+function isRecord(r: unknown): r is DefinitionRecord {
+  return typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string' && typeof (r as { vhost?: unknown }).vhost === 'string';
+}
+
+/** Applies the log's records in order to get the definitions that exist at its end. */
+function replay(records: readonly unknown[], log: Logger): ReplayState {
+  const state: ReplayState = { exchanges: new Map(), queues: new Map(), bindings: new Map() };
+  const removeBindingsWhere = (pred: (b: BindingRecord) => boolean) => {
+    for (const [k, list] of state.bindings) {
+      const kept = list.filter((b) => !pred(b));
+      if (kept.length === 0) state.bindings.delete(k);
+      else state.bindings.set(k, kept);
+    }
+  };
+  for (const r of records) {
+    if (!isRecord(r)) {
+      log.warn({ record: r }, 'skipping an unknown definitions record');
+      continue;
+    }
+    switch (r.kind) {
+      case 'exchange':
+        state.exchanges.set(key(r.vhost, r.name), r);
+        break;
+      case 'exchange.delete':
+        state.exchanges.delete(key(r.vhost, r.name));
+        removeBindingsWhere((b) => b.vhost === r.vhost && (b.source === r.name || (b.destinationKind === 'exchange' && b.destination === r.name)));
+        break;
+      case 'queue':
+        state.queues.set(key(r.vhost, r.name), r);
+        break;
+      case 'queue.delete':
+        state.queues.delete(key(r.vhost, r.name));
+        removeBindingsWhere((b) => b.vhost === r.vhost && b.destinationKind === 'queue' && b.destination === r.name);
+        break;
+      case 'binding':
+      case 'binding.delete': {
+        const k = key(r.vhost, r.source, r.destinationKind, r.destination, r.routingKey);
+        const list = state.bindings.get(k) ?? [];
+        const args = argsFromString(r.arguments);
+        const i = list.findIndex((b) => tablesEqual(argsFromString(b.arguments), args));
+        if (r.kind === 'binding') {
+          if (i < 0) list.push({ ...r, kind: 'binding' });
+        } else if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) state.bindings.delete(k);
+        else state.bindings.set(k, list);
+        break;
+      }
+      default:
+        log.warn({ record: r }, 'skipping an unknown definitions record');
+    }
+  }
+  return state;
+}
