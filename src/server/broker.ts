@@ -173,6 +173,7 @@ export class Broker implements BrokerContext {
         this.setAlarm('memory', over);
       }
       this.checkDisk();
+      this.store?.reclaim();
     }, TICK_MS);
     this.ticker.unref();
     this.checkDisk();

@@ -44,6 +44,7 @@ export class DiskStore implements QueueStoreOwner {
   private readonly unsynced = new Set<AppendFile>();
   private readonly dirsToSync = new Set<string>();
   private readonly ackStores = new Set<QueueStore>();
+  private readonly emptyHeads = new Set<QueueStore>();
   private waiters: DurableCallback[] = [];
   private commitScheduled = false;
   private syncing = false;
@@ -163,6 +164,18 @@ export class DiskStore implements QueueStoreOwner {
     this.requestCommit();
   }
 
+  headEmptied(store: QueueStore): void {
+    this.emptyHeads.add(store);
+  }
+
+  /** Called every few hundred milliseconds: deletes segments left empty since the last call. */
+  reclaim(): void {
+    if (this.emptyHeads.size === 0) return;
+    const stores = [...this.emptyHeads];
+    this.emptyHeads.clear();
+    for (const s of stores) s.reclaimEmptyHead();
+  }
+
   opened(file: AppendFile): void {
     this.openFiles.add(file);
     if (file.size === 0) this.dirsToSync.add(dirname(file.path));
@@ -205,9 +218,11 @@ export class DiskStore implements QueueStoreOwner {
   }
 
   private readonly commit = (): void => {
-    this.commitScheduled = false;
     if (this.shutDown) return;
+    // Still "scheduled" while writing: flushing acks marks files dirty, which must not start a
+    // second, overlapping commit.
     let ok = this.writeAll();
+    this.commitScheduled = false;
     const waiters = this.waiters;
     this.waiters = [];
     if (!this.options.fsync) {

@@ -17,6 +17,8 @@ const READ_BLOCK = 256 * 1024;
 /** What a queue store needs from the disk store: files, and acks flushed at each commit. */
 export interface QueueStoreOwner extends FileOwner {
   acksPending(store: QueueStore): void;
+  /** The segment being appended to has no live messages: delete it unless it is used again soon. */
+  headEmptied(store: QueueStore): void;
 }
 
 /** Damage found while recovering a file, for the log. */
@@ -75,7 +77,10 @@ export class QueueStore implements MessageStore {
 
   append(entry: QueueEntry, message: Message): void {
     let seg = this.head;
-    if (seg === null || seg.file.size >= this.segmentSize) seg = this.head = this.newSegment();
+    if (seg === null || seg.file.size >= this.segmentSize) {
+      if (seg !== null && seg.live === 0) this.removeSegment(seg);
+      seg = this.head = this.newSegment();
+    }
     const exchangeLength = Buffer.byteLength(message.exchange);
     const routingKeyLength = Buffer.byteLength(message.routingKey);
     const header = message.header;
@@ -107,11 +112,22 @@ export class QueueStore implements MessageStore {
     const seg = this.segments.get(entry.segment);
     if (seg === undefined || this.destroyed) return;
     if (--seg.live === 0) {
-      this.removeSegment(seg);
-      return;
+      // A queue that keeps up with its publishers empties its head segment again and again: it
+      // is kept for reuse and deleted only if it stays empty (reclaimEmptyHead).
+      if (seg === this.head) this.owner.headEmptied(this);
+      else {
+        this.removeSegment(seg);
+        return;
+      }
     }
     if (seg.pendingAcks.length === 0) this.owner.acksPending(this);
     seg.pendingAcks.push(entry.offset);
+  }
+
+  /** Deletes the head segment if it still has no live messages. */
+  reclaimEmptyHead(): void {
+    const head = this.head;
+    if (head !== null && head.live === 0 && !this.destroyed) this.removeSegment(head);
   }
 
   private removeSegment(seg: Segment): void {
