@@ -289,6 +289,10 @@ export class VirtualHost implements QueueHost {
     this.onError(err, `expiry timer of ${this.describeQueue(queue.name)}`);
   }
 
+  storeFailed(queue: Queue, err: unknown): void {
+    this.onError(err, `a message of ${this.describeQueue(queue.name)} could not be read back from disk and was dropped`);
+  }
+
   expireQueue(queue: Queue): void {
     this.removeQueue(queue);
   }

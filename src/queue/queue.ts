@@ -23,6 +23,8 @@ export interface QueueHost {
   expireQueue(queue: Queue): void;
   /** A timer-driven step (expiry) failed; it is reported, never thrown into the event loop. */
   timerFailed(queue: Queue, err: unknown): void;
+  /** A paged-out message could not be read back from disk; it was dropped. */
+  storeFailed(queue: Queue, err: unknown): void;
 }
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -230,9 +232,20 @@ export class Queue {
     return this.store !== null;
   }
 
-  /** The entry's message, read back from the store if it was paged out. */
-  private loaded(entry: QueueEntry): Message {
-    return (entry.message ??= this.store!.load(entry));
+  /**
+   * Reads a paged-out message back from the store. If that fails (the file was damaged or
+   * removed behind the broker's back) the message is reported, dropped, and false returned.
+   */
+  private load(entry: QueueEntry): boolean {
+    if (entry.message !== null) return true;
+    try {
+      entry.message = this.store!.load(entry);
+      return true;
+    } catch (err) {
+      this.host.storeFailed(this, err);
+      this.forget(entry);
+      return false;
+    }
   }
 
   /** The entry is gone from this queue for good: its persisted copy is no longer needed. */
@@ -243,8 +256,7 @@ export class Queue {
   /** Hands entries to the dead-letter exchange (bodies read back first), then forgets them. */
   private dropEntries(entries: readonly QueueEntry[], reason: DeadLetterReason): void {
     if (this.limits.deadLetterExchange !== undefined && !this.deleted) {
-      for (const e of entries) this.loaded(e);
-      this.host.deadLetter(this, entries, reason);
+      this.host.deadLetter(this, entries.filter((e) => this.load(e)), reason);
     }
     for (const e of entries) this.forget(e);
   }
@@ -320,9 +332,9 @@ export class Queue {
   take(noAck: boolean): QueueEntry | undefined {
     this.touch();
     this.dropExpired();
-    const entry = this.shiftReady();
+    let entry = this.shiftReady();
+    while (entry !== undefined && !this.load(entry)) entry = this.shiftReady();
     if (entry === undefined) return undefined;
-    this.loaded(entry);
     if (noAck) {
       this.stats.getNoAck++;
       this.forget(entry);
@@ -422,7 +434,7 @@ export class Queue {
         const consumer = this.nextConsumer();
         if (consumer === undefined) break;
         const entry = this.shiftReady()!;
-        this.loaded(entry);
+        if (!this.load(entry)) continue;
         if (consumer.noAck) this.stats.deliverNoAck++;
         else {
           this.stats.deliver++;
