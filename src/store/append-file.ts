@@ -38,6 +38,7 @@ export class AppendFile {
   private closeWhenSynced = false;
   private unlinkWhenSynced = false;
   removed = false;
+  private onRemoved: (() => void) | undefined = undefined;
   /** The commit in which the file was last written (the store closes the least recently used). */
   lastUsed = 0;
 
@@ -175,10 +176,11 @@ export class AppendFile {
     this.size = this.written = size;
   }
 
-  /** Drops buffered records, closes and deletes the file. */
-  remove(): void {
+  /** Drops buffered records, closes and deletes the file; `then` runs once it is unlinked. */
+  remove(then?: () => void): void {
     if (this.removed) return;
     this.removed = true;
+    this.onRemoved = then;
     this.chunkUsed = 0;
     this.chunk = EMPTY;
     if (this.syncing) this.unlinkWhenSynced = true;
@@ -189,6 +191,8 @@ export class AppendFile {
     this.unlinkWhenSynced = false;
     this.syncing = false;
     this.close();
-    unlink(this.path, () => {});
+    const then = this.onRemoved;
+    this.onRemoved = undefined;
+    unlink(this.path, () => then?.());
   }
 }

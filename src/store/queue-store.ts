@@ -136,8 +136,8 @@ export class QueueStore implements MessageStore {
     if (this.cache?.segment === seg.num) this.cache = null;
     seg.pendingAcks = [];
     // The segment goes before its ack file: a crash in between must not bring acked messages back.
-    seg.file.remove();
-    seg.acks?.remove();
+    const acks = seg.acks;
+    seg.file.remove(acks === null ? undefined : () => acks.remove());
   }
 
   private ackFile(seg: Segment): AppendFile {
@@ -270,8 +270,8 @@ export class QueueStore implements MessageStore {
       });
       const live: Segment = { ...seg, file };
       if (live.live === 0) {
-        file.remove();
-        acks?.remove();
+        const ackFile = acks;
+        file.remove(ackFile === null ? undefined : () => ackFile.remove());
       } else this.segments.set(num, live);
     }
     for (const num of ackNums) {
