@@ -8,6 +8,7 @@ import type { Queue } from '../queue/queue.js';
 import type { DiskStore } from '../store/disk-store.js';
 import { Exchange, type Destination } from './exchange.js';
 import { VirtualHost } from './vhost.js';
+import { isHashingAlgorithm, type AccessJournal, type Permission, type User, type UserStore } from './users.js';
 
 /**
  * Durable definitions as records of the definitions log. Arguments are field tables in AMQP's
@@ -15,6 +16,14 @@ import { VirtualHost } from './vhost.js';
  * and then rewritten as a compacted snapshot.
  */
 export type DefinitionRecord =
+  /** Written once, after the default user and vhost were created on a fresh data directory. */
+  | { kind: 'init' }
+  | { kind: 'vhost'; vhost: string; description: string; tags: string[] }
+  | { kind: 'vhost.delete'; vhost: string }
+  | { kind: 'user'; name: string; passwordHash: string; hashingAlgorithm: string; tags: string[] }
+  | { kind: 'user.delete'; name: string }
+  | { kind: 'permission'; vhost: string; user: string; configure: string; write: string; read: string }
+  | { kind: 'permission.delete'; vhost: string; user: string }
   | { kind: 'exchange'; vhost: string; name: string; type: string; autoDelete: boolean; internal: boolean; arguments: string }
   | { kind: 'exchange.delete'; vhost: string; name: string }
   | { kind: 'queue'; vhost: string; name: string; id: string; autoDelete: boolean; arguments: string }
@@ -34,6 +43,8 @@ interface BindingRecord {
 
 /** What a virtual host reports about its durable objects. */
 export interface TopologyJournal {
+  vhostAdded(v: VirtualHost): void;
+  vhostDeleted(v: VirtualHost): void;
   exchangeDeclared(vhost: string, x: Exchange): void;
   exchangeDeleted(vhost: string, x: Exchange): void;
   /** A durable queue was declared: log it and return where its messages go. */
@@ -76,12 +87,54 @@ function bindingRecord(vhost: string, source: Exchange, destination: Destination
   };
 }
 
-/** Writes topology changes to the disk store's definitions log. */
-export class DefinitionsJournal implements TopologyJournal {
+function userRecord(u: User): DefinitionRecord {
+  return { kind: 'user', name: u.name, passwordHash: u.passwordHash, hashingAlgorithm: u.hashingAlgorithm, tags: [...u.tags] };
+}
+
+function permissionRecord(p: Permission): DefinitionRecord {
+  return { kind: 'permission', vhost: p.vhost, user: p.user, configure: p.configure, write: p.write, read: p.read };
+}
+
+function vhostRecord(v: VirtualHost): DefinitionRecord {
+  return { kind: 'vhost', vhost: v.name, description: v.description, tags: [...v.tags] };
+}
+
+/** Writes topology and access-control changes to the disk store's definitions log. */
+export class DefinitionsJournal implements TopologyJournal, AccessJournal {
   /** The store directory of every saved queue. */
   private readonly queueIds = new Map<Queue, string>();
 
   constructor(private readonly store: DiskStore) {}
+
+  /** The defaults (user, vhost, permissions) of a fresh data directory were created. */
+  initialized(): void {
+    this.store.appendDefinition({ kind: 'init' } satisfies DefinitionRecord);
+  }
+
+  vhostAdded(v: VirtualHost): void {
+    this.store.appendDefinition(vhostRecord(v));
+  }
+
+  vhostDeleted(v: VirtualHost): void {
+    for (const q of v.queues.values()) this.queueIds.delete(q);
+    this.store.appendDefinition({ kind: 'vhost.delete', vhost: v.name } satisfies DefinitionRecord);
+  }
+
+  userChanged(user: User): void {
+    this.store.appendDefinition(userRecord(user));
+  }
+
+  userDeleted(name: string): void {
+    this.store.appendDefinition({ kind: 'user.delete', name } satisfies DefinitionRecord);
+  }
+
+  permissionChanged(p: Permission): void {
+    this.store.appendDefinition(permissionRecord(p));
+  }
+
+  permissionCleared(vhost: string, user: string): void {
+    this.store.appendDefinition({ kind: 'permission.delete', vhost, user } satisfies DefinitionRecord);
+  }
 
   exchangeDeclared(vhost: string, x: Exchange): void {
     if (!isSavedExchange(x)) return;
@@ -119,13 +172,37 @@ export class DefinitionsJournal implements TopologyJournal {
    * durable queue's messages, deletes the files of queues that no longer exist, and rewrites
    * the log as a snapshot of what is there now.
    */
-  restore(vhosts: Map<string, VirtualHost>, makeVhost: (name: string) => VirtualHost, log: Logger): { queues: number; messages: number } {
+  restore(
+    vhosts: Map<string, VirtualHost>,
+    users: UserStore,
+    makeVhost: (name: string) => VirtualHost,
+    log: Logger,
+  ): { queues: number; messages: number; initialized: boolean } {
     const state = replay(this.store.readDefinitions(), log);
     const vhostOf = (name: string): VirtualHost => {
       let v = vhosts.get(name);
       if (v === undefined) vhosts.set(name, (v = makeVhost(name)));
       return v;
     };
+    for (const r of state.vhosts.values()) {
+      const v = vhostOf(r.vhost);
+      v.description = r.description;
+      v.tags = r.tags;
+    }
+    for (const r of state.users.values()) {
+      if (!isHashingAlgorithm(r.hashingAlgorithm)) {
+        log.warn({ user: r.name, algorithm: r.hashingAlgorithm }, 'skipping a saved user with an unknown password hashing algorithm');
+        continue;
+      }
+      users.putUserWithHash({ name: r.name, tags: r.tags, passwordHash: r.passwordHash, hashingAlgorithm: r.hashingAlgorithm });
+    }
+    for (const r of state.permissions.values()) {
+      try {
+        users.setPermissions(r);
+      } catch (err) {
+        log.warn({ err, permission: r }, 'skipping a saved permission');
+      }
+    }
     const owner = {};
     for (const r of state.exchanges.values()) {
       if (!isExchangeType(r.type)) continue;
@@ -153,13 +230,16 @@ export class DefinitionsJournal implements TopologyJournal {
       }
     }
     this.store.removeQueueDirsExcept(new Set(this.queueIds.values()));
-    this.store.rewriteDefinitions(this.snapshot(vhosts));
-    return { queues: state.queues.size, messages };
+    this.store.rewriteDefinitions(this.snapshot(vhosts, users, state.initialized));
+    return { queues: state.queues.size, messages, initialized: state.initialized };
   }
 
-  /** Records that recreate every saved object of `vhosts`. */
-  snapshot(vhosts: ReadonlyMap<string, VirtualHost>): DefinitionRecord[] {
-    const records: DefinitionRecord[] = [];
+  /** Records that recreate every saved object of `vhosts` and every user and permission. */
+  snapshot(vhosts: ReadonlyMap<string, VirtualHost>, users: UserStore, initialized: boolean): DefinitionRecord[] {
+    const records: DefinitionRecord[] = initialized ? [{ kind: 'init' }] : [];
+    for (const u of users.list()) records.push(userRecord(u));
+    for (const v of vhosts.values()) records.push(vhostRecord(v));
+    for (const p of users.listPermissions()) records.push(permissionRecord(p));
     for (const v of vhosts.values()) {
       for (const x of v.exchanges.values()) {
         if (isSavedExchange(x)) records.push({ kind: 'exchange', vhost: v.name, name: x.name, type: x.type, autoDelete: x.autoDelete, internal: x.internal, arguments: argsToString(x.arguments) });
@@ -179,6 +259,10 @@ export class DefinitionsJournal implements TopologyJournal {
 }
 
 interface ReplayState {
+  initialized: boolean;
+  readonly vhosts: Map<string, Extract<DefinitionRecord, { kind: 'vhost' }>>;
+  readonly users: Map<string, Extract<DefinitionRecord, { kind: 'user' }>>;
+  readonly permissions: Map<string, Extract<DefinitionRecord, { kind: 'permission' }>>;
   readonly exchanges: Map<string, Extract<DefinitionRecord, { kind: 'exchange' }>>;
   readonly queues: Map<string, Extract<DefinitionRecord, { kind: 'queue' }>>;
   /** Keyed by vhost, source, destination and routing key; arguments tell bindings apart. */
@@ -188,12 +272,15 @@ interface ReplayState {
 const key = (...parts: string[]): string => parts.join('\u0000');
 
 function isRecord(r: unknown): r is DefinitionRecord {
-  return typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string' && typeof (r as { vhost?: unknown }).vhost === 'string';
+  return typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string';
 }
 
 /** Applies the log's records in order to get the definitions that exist at its end. */
 function replay(records: readonly unknown[], log: Logger): ReplayState {
-  const state: ReplayState = { exchanges: new Map(), queues: new Map(), bindings: new Map() };
+  const state: ReplayState = { initialized: false, vhosts: new Map(), users: new Map(), permissions: new Map(), exchanges: new Map(), queues: new Map(), bindings: new Map() };
+  const removeWhere = <V>(map: Map<string, V>, pred: (v: V) => boolean) => {
+    for (const [k, v] of map) if (pred(v)) map.delete(k);
+  };
   const removeBindingsWhere = (pred: (b: BindingRecord) => boolean) => {
     for (const [k, list] of state.bindings) {
       const kept = list.filter((b) => !pred(b));
@@ -207,6 +294,32 @@ function replay(records: readonly unknown[], log: Logger): ReplayState {
       continue;
     }
     switch (r.kind) {
+      case 'init':
+        state.initialized = true;
+        break;
+      case 'vhost':
+        state.vhosts.set(r.vhost, r);
+        break;
+      case 'vhost.delete':
+        state.vhosts.delete(r.vhost);
+        removeWhere(state.permissions, (p) => p.vhost === r.vhost);
+        removeWhere(state.exchanges, (x) => x.vhost === r.vhost);
+        removeWhere(state.queues, (q) => q.vhost === r.vhost);
+        removeBindingsWhere((b) => b.vhost === r.vhost);
+        break;
+      case 'user':
+        state.users.set(r.name, r);
+        break;
+      case 'user.delete':
+        state.users.delete(r.name);
+        removeWhere(state.permissions, (p) => p.user === r.name);
+        break;
+      case 'permission':
+        state.permissions.set(key(r.vhost, r.user), r);
+        break;
+      case 'permission.delete':
+        state.permissions.delete(key(r.vhost, r.user));
+        break;
       case 'exchange':
         state.exchanges.set(key(r.vhost, r.name), r);
         break;

@@ -65,6 +65,9 @@ export class VirtualHost implements QueueHost {
   private readonly visited = new Set<Exchange>();
   /** Where durable topology changes are saved; null for a broker without a data directory. */
   journal: TopologyJournal | null = null;
+  /** Metadata shown by the management API (RabbitMQ 3.8+). */
+  description = '';
+  tags: string[] = [];
 
   constructor(readonly name: string) {
     const empty: FieldTable = new Map();

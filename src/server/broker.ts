@@ -50,23 +50,66 @@ export class Broker implements BrokerContext {
     this.options = resolveOptions(options);
     this.settings = this.options.amqp;
     this.log = logger ?? pino({ level: this.options.logLevel, base: null });
-    this.users.addUser(this.options.defaultUser, this.options.defaultPass, ['administrator']);
     for (const u of this.options.loopbackUsers) this.users.loopbackUsers.add(u);
-    this.vhosts.set('/', this.makeVhost('/'));
     this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
     const dataDir = this.options.dataDir;
-    if (dataDir !== null) {
-      const started = Date.now();
-      this.store = new DiskStore({ dir: dataDir, fsync: this.options.fsync, segmentSize: this.options.segmentSize, log: this.log });
-      this.journal = new DefinitionsJournal(this.store);
-      const recovered = this.journal.restore(this.vhosts, (name) => this.makeVhost(name), this.log);
-      for (const v of this.vhosts.values()) v.journal = this.journal;
-      this.disk = new DiskMonitor(dataDir, this.options.diskFreeLimit);
-      this.log.info(
-        { dataDir, ...recovered, cleanShutdown: this.store.cleanStart, ms: Date.now() - started },
-        this.store.cleanStart ? 'recovered durable state' : 'recovered durable state after an unclean shutdown: recovered messages are marked redelivered',
-      );
+    if (dataDir === null) {
+      this.createDefaults();
+      return;
     }
+    const started = Date.now();
+    this.store = new DiskStore({ dir: dataDir, fsync: this.options.fsync, segmentSize: this.options.segmentSize, log: this.log });
+    const journal = new DefinitionsJournal(this.store);
+    // Replay with journaling off: recreating objects must not log them again.
+    const recovered = journal.restore(this.vhosts, this.users, (name) => this.makeVhost(name), this.log);
+    this.journal = journal;
+    for (const v of this.vhosts.values()) v.journal = journal;
+    this.users.journal = journal;
+    if (!recovered.initialized) {
+      this.createDefaults();
+      journal.initialized();
+    }
+    this.disk = new DiskMonitor(dataDir, this.options.diskFreeLimit);
+    this.log.info(
+      { dataDir, ...recovered, cleanShutdown: this.store.cleanStart, ms: Date.now() - started },
+      this.store.cleanStart ? 'recovered durable state' : 'recovered durable state after an unclean shutdown: recovered messages are marked redelivered',
+    );
+  }
+
+  /** A fresh broker's defaults, as RabbitMQ's: vhost '/', the default user with all rights there. */
+  private createDefaults(): void {
+    this.addVhost('/');
+    const user = this.options.defaultUser;
+    this.users.putUser(user, this.options.defaultPass, ['administrator']);
+    this.users.setPermissions({ user, vhost: '/', configure: '.*', write: '.*', read: '.*' });
+  }
+
+  /** Creates a virtual host (or updates its metadata); returns it. */
+  addVhost(name: string, meta: { description?: string; tags?: readonly string[] } = {}): VirtualHost {
+    let v = this.vhosts.get(name);
+    if (v === undefined) this.vhosts.set(name, (v = this.makeVhost(name)));
+    if (meta.description !== undefined) v.description = meta.description;
+    if (meta.tags !== undefined) v.tags = [...meta.tags];
+    this.journal?.vhostAdded(v);
+    return v;
+  }
+
+  /**
+   * Deletes a virtual host: its connections are closed, its queues (and their messages) and
+   * exchanges deleted, and its permissions removed. False if there is no such vhost.
+   */
+  deleteVhost(name: string): boolean {
+    const v = this.vhosts.get(name);
+    if (v === undefined) return false;
+    for (const c of [...this.connections]) {
+      if (c.vhost === v) c.close(320, `CONNECTION_FORCED - vhost '${name}' is deleted`, 0, 0);
+    }
+    this.journal?.vhostDeleted(v);
+    v.journal = null;
+    for (const q of [...v.queues.values()]) v.removeQueue(q);
+    this.vhosts.delete(name);
+    this.users.dropVhost(name);
+    return true;
   }
 
   private makeVhost(name: string): VirtualHost {
