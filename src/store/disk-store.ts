@@ -345,11 +345,20 @@ function lockDataDir(dir: string): void {
   writeFileSync(path, `${process.pid}\n`);
 }
 
+/**
+ * Whether `pid` may be a broker still using the directory: it is alive and (where /proc tells)
+ * a Node process. After a reboot the pid of a stale file may belong to anything else.
+ */
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /node|warren/i.test(cmdline);
+  } catch {
+    return true;
   }
 }
