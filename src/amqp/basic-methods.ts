@@ -27,7 +27,9 @@ export function handleBasicMethod(ch: Channel, method: Method): boolean {
         if (!method.noWait) ch.send({ id: MethodId.BasicConsumeOk, consumerTag: tag });
         return true;
       }
-      const q = ch.vhost.getQueue(ch.queueName(method.queue), ch.connection);
+      const name = ch.queueName(method.queue);
+      ch.access.check('queue', 'read', name);
+      const q = ch.vhost.getQueue(name, ch.connection);
       if (q.exclusiveConsumer !== undefined || (method.exclusive && q.consumerCount > 0)) {
         throw accessRefused(`${ch.vhost.describeQueue(q.name)} in exclusive use`);
       }
@@ -49,7 +51,9 @@ export function handleBasicMethod(ch: Channel, method: Method): boolean {
       return true;
     }
     case MethodId.BasicGet: {
-      const q = ch.vhost.getQueue(ch.queueName(method.queue), ch.connection);
+      const name = ch.queueName(method.queue);
+      ch.access.check('queue', 'read', name);
+      const q = ch.vhost.getQueue(name, ch.connection);
       const entry = q.take(method.noAck);
       if (entry === undefined) {
         ch.send({ id: MethodId.BasicGetEmpty, clusterId: '' });

@@ -16,6 +16,7 @@ import { handleQueueMethod } from './queue-methods.js';
 import { handleBasicMethod } from './basic-methods.js';
 import { handleTxMethod, type Transaction } from './tx-methods.js';
 import { encodeHeaderWithProperties } from '../queue/content-header.js';
+import { ChannelAccess } from './access.js';
 
 const NO_KEYS: readonly string[] = [];
 
@@ -78,6 +79,8 @@ export class Channel {
   replyConsumer: ReplyConsumer | null = null;
   /** Queues a publish was routed to (reused, never held across calls). */
   private readonly routed = new Set<Queue>();
+  /** The user's permission checks, with the names already granted on this channel. */
+  readonly access: ChannelAccess;
 
   private readonly assembler: ContentAssembler;
 
@@ -86,6 +89,7 @@ export class Channel {
     readonly id: number,
   ) {
     this.vhost = connection.vhost!;
+    this.access = new ChannelAccess(connection.broker.users, connection.user!, this.vhost);
     this.assembler = new ContentAssembler(connection.broker.settings.maxMessageSize);
   }
 
@@ -160,12 +164,14 @@ export class Channel {
 
   private publish(method: BasicPublish, properties: BasicProperties, header: Buffer, body: Buffer): void {
     const vhost = this.vhost;
-    const exchange = vhost.getExchange(method.exchange);
     if (this.confirmMode) this.publishSeq++;
+    // RabbitMQ's order: immediate, write permission (before the exchange must exist), internal.
     if (method.immediate) throw notImplemented('immediate=true');
+    this.access.check('exchange', 'write', method.exchange);
+    const exchange = vhost.getExchange(method.exchange);
     if (exchange.internal) throw accessRefused(`cannot publish to internal ${vhost.describeExchange(exchange.name)}`);
     const user = this.connection.user!;
-    if (properties.userId !== undefined && properties.userId !== user.name) {
+    if (properties.userId !== undefined && properties.userId !== user.name && !user.tags.includes('impersonator')) {
       throw preconditionFailed(`user_id property set to '${properties.userId}' but authenticated user was '${user.name}'`);
     }
     if (this.connection.broker.alarms.size > 0) this.connection.publisherBlocked();

@@ -1,14 +1,29 @@
 import { MethodId, type Method } from '../protocol/generated/methods.js';
 import { validateHeadersBindingArgs } from '../routing/headers-match.js';
+import { isExchangeType } from '../routing/exchange-router.js';
 import type { Destination } from '../broker/exchange.js';
-import { accessRefused, preconditionFailed } from '../broker/errors.js';
+import { preconditionFailed } from '../broker/errors.js';
 import type { Channel } from './channel.js';
 
-/** exchange.declare / delete / bind / unbind. Returns false for methods of other classes. */
+/**
+ * exchange.declare / delete / bind / unbind. Returns false for methods of other classes.
+ * Permission checks come in RabbitMQ's order, before the exchanges are looked up, so a refused
+ * user learns nothing about what exists (RabbitMQ 3.10 answers the same way).
+ */
 export function handleExchangeMethod(ch: Channel, method: Method): boolean {
   const vhost = ch.vhost;
   switch (method.id) {
     case MethodId.ExchangeDeclare: {
+      // A passive declare needs no permission. Otherwise configure on the exchange, after the
+      // type and default-exchange checks (declareExchange raises those) and, for a new exchange
+      // with an alternate-exchange (not a reserved amq.* name, refused below), read on it and
+      // write on the alternate.
+      if (!method.passive && isExchangeType(method.type) && method.exchange !== '') {
+        ch.access.check('exchange', 'configure', method.exchange);
+        if (!vhost.exchanges.has(method.exchange) && !method.exchange.startsWith('amq.')) {
+          ch.access.checkExchangeArgument(method.arguments, 'alternate-exchange', 'exchange', method.exchange);
+        }
+      }
       vhost.declareExchange({
         name: method.exchange,
         type: method.type,
@@ -22,11 +37,14 @@ export function handleExchangeMethod(ch: Channel, method: Method): boolean {
       return true;
     }
     case MethodId.ExchangeDelete: {
+      // The default and amq.* exchanges are refused whatever the permissions (deleteExchange).
+      if (method.exchange !== '' && !method.exchange.startsWith('amq.')) ch.access.check('exchange', 'configure', method.exchange);
       vhost.deleteExchange(method.exchange, method.ifUnused);
       if (!method.noWait) ch.send({ id: MethodId.ExchangeDeleteOk });
       return true;
     }
     case MethodId.ExchangeBind: {
+      ch.access.checkBinding('exchange', method.destination, method.source);
       const source = vhost.getExchange(method.source);
       const destination: Destination = vhost.getExchange(method.destination);
       if (source.type === 'headers') checkHeadersArgs(method.arguments);
@@ -35,8 +53,8 @@ export function handleExchangeMethod(ch: Channel, method: Method): boolean {
       return true;
     }
     case MethodId.ExchangeUnbind: {
+      ch.access.checkBinding('exchange', method.destination, method.source);
       // Unbinding what does not exist (binding, source or destination) succeeds, as in RabbitMQ.
-      if (method.source === '' || method.destination === '') throw accessRefused('operation not permitted on the default exchange');
       const source = vhost.exchanges.get(method.source);
       const destination = vhost.exchanges.get(method.destination);
       if (source !== undefined && destination !== undefined) {
