@@ -9,6 +9,8 @@ export interface RunningBroker {
   /** amqp://guest:guest@127.0.0.1:PORT (the default user, on the first bind address). */
   readonly url: string;
   readonly port: number;
+  /** http://127.0.0.1:PORT (the first bind address), when `managementPort` was given. */
+  readonly managementUrl?: string;
   readonly broker: Broker;
   close(): Promise<void>;
 }
@@ -16,7 +18,8 @@ export interface RunningBroker {
 /**
  * Starts a broker in this process, e.g. for an application's test suite:
  * `const b = await startBroker({ port: 0 })` then connect to `b.url`, and `await b.close()`.
- * It keeps everything in memory. Logging is off unless `logLevel` is given.
+ * It keeps everything in memory. Logging is off unless `logLevel` is given. With `managementPort`
+ * (0 for a free one) it also serves the management HTTP API at `managementUrl`.
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const broker = new Broker({ logLevel: 'silent', ...options });
@@ -28,6 +31,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   return {
     url: `amqp://${user}:${pass}@${hostPart}:${broker.port}`,
     port: broker.port,
+    ...(broker.options.managementPort !== null ? { managementUrl: `http://${hostPart}:${broker.managementPort}` } : {}),
     broker,
     close: () => broker.close(),
   };

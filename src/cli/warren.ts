@@ -4,7 +4,9 @@ import { VERSION } from '../server/config.js';
 
 const USAGE = `usage: warren [--port N] [--management-port N] [--data-dir DIR] [--bind ADDR[,ADDR]]
               [--log-level LEVEL] [--heartbeat SECONDS] [--fsync on|off] [--disk-free-limit SIZE]
-  --data-dir DIR          durable data (default ./warren-data)
+  --management-port N     management HTTP API (default 15672)
+  --data-dir DIR          durable data (default ./warren-data); the management API is also
+                          served without login on DIR/management.sock (owner only)
   --fsync on|off          fdatasync before confirming (default on); off survives a broker crash,
                           not a power loss
   --disk-free-limit SIZE  block publishers below this much free disk, e.g. 50MB, 2GB (default 50MB)
@@ -90,7 +92,7 @@ function main(): void {
   try {
     broker = new Broker({
       ...(port !== undefined ? { port } : {}),
-      ...(managementPort !== undefined ? { managementPort } : {}),
+      managementPort: managementPort ?? 15672,
       ...(heartbeat !== undefined ? { heartbeat } : {}),
       ...(fsync !== undefined ? { fsync } : {}),
       ...(diskFreeLimit !== undefined ? { diskFreeLimit } : {}),
@@ -123,8 +125,11 @@ function main(): void {
   process.on('SIGINT', () => stop('SIGINT'));
   broker.listen().then(
     () => {
-      const addrs = broker.options.bind.map((h) => (h.includes(':') ? `[${h}]` : h) + ':' + broker.port).join(', ');
-      broker.log.info({ port: broker.port, bind: broker.options.bind }, `Warren ${VERSION} ready: AMQP 0-9-1 on ${addrs}`);
+      const addrs = (port: number) => broker.options.bind.map((h) => (h.includes(':') ? `[${h}]` : h) + ':' + port).join(', ');
+      broker.log.info(
+        { port: broker.port, managementPort: broker.managementPort, bind: broker.options.bind },
+        `Warren ${VERSION} ready: AMQP 0-9-1 on ${addrs(broker.port)}, management API on ${addrs(broker.managementPort)}`,
+      );
     },
     (err: unknown) => {
       broker.log.fatal({ err }, 'cannot listen');

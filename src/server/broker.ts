@@ -10,6 +10,8 @@ import { MemoryMonitor } from './memory-monitor.js';
 import { DiskStore } from '../store/disk-store.js';
 import { DefinitionsJournal } from '../broker/definitions.js';
 import { DiskMonitor } from './disk-monitor.js';
+import { join } from 'node:path';
+import { ManagementServer } from '../management/server.js';
 
 /** Counters of the storage engine since the broker started. */
 export interface StorageStats {
@@ -44,6 +46,10 @@ export class Broker implements BrokerContext {
   readonly store: DiskStore | null = null;
   private readonly journal: DefinitionsJournal | null = null;
   private readonly disk: DiskMonitor | null = null;
+  /** The management HTTP API (and its UNIX socket); null until listen(), or when neither is on. */
+  management: ManagementServer | null = null;
+  /** Free disk space (bytes) below which publishers are blocked. */
+  diskFreeLimit: number;
   port = 0;
 
   constructor(options: BrokerOptions = {}, logger?: Logger) {
@@ -51,7 +57,13 @@ export class Broker implements BrokerContext {
     this.settings = this.options.amqp;
     this.log = logger ?? pino({ level: this.options.logLevel, base: null });
     for (const u of this.options.loopbackUsers) this.users.loopbackUsers.add(u);
+    this.users.onUserDeleted = (name) => {
+      for (const c of [...this.connections]) {
+        if (c.user?.name === name) c.close(320, `CONNECTION_FORCED - user '${name}' is deleted`, 0, 0);
+      }
+    };
     this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
+    this.diskFreeLimit = this.options.diskFreeLimit;
     const dataDir = this.options.dataDir;
     if (dataDir === null) {
       this.createDefaults();
@@ -78,7 +90,7 @@ export class Broker implements BrokerContext {
 
   /** A fresh broker's defaults, as RabbitMQ's: vhost '/', the default user with all rights there. */
   private createDefaults(): void {
-    this.addVhost('/');
+    this.addVhost('/', { description: 'Default virtual host' });
     const user = this.options.defaultUser;
     this.users.putUser(user, this.options.defaultPass, ['administrator']);
     this.users.setPermissions({ user, vhost: '/', configure: '.*', write: '.*', read: '.*' });
@@ -131,6 +143,7 @@ export class Broker implements BrokerContext {
 
   /** Changes the free-disk limit (bytes) at run time, as rabbitmqctl set_disk_free_limit. */
   setDiskFreeLimit(bytes: number): void {
+    this.diskFreeLimit = bytes;
     this.disk?.setLimit(bytes);
     this.checkDisk();
   }
@@ -158,6 +171,16 @@ export class Broker implements BrokerContext {
 
   connectionClosed(connection: Connection): void {
     this.connections.delete(connection);
+  }
+
+  /** The memory alarm's threshold in bytes. */
+  get memoryLimit(): number {
+    return this.memory.limitBytes;
+  }
+
+  /** The port the management API listens on; 0 when it is off. */
+  get managementPort(): number {
+    return this.management?.port ?? 0;
   }
 
   /** Changes the memory alarm threshold (a fraction of the machine's memory) at run time. */
@@ -220,6 +243,21 @@ export class Broker implements BrokerContext {
     }, TICK_MS);
     this.ticker.unref();
     this.checkDisk();
+    await this.startManagement();
+  }
+
+  /**
+   * The management API on the management port (same bind addresses as AMQP), and with a data
+   * directory also on `<dataDir>/management.sock` (no login, owner-only) for warrenctl.
+   */
+  private async startManagement(): Promise<void> {
+    const port = this.options.managementPort;
+    const dataDir = this.options.dataDir;
+    if (port === null && dataDir === null) return;
+    const management = new ManagementServer(this);
+    this.management = management;
+    if (port !== null) await management.listen(this.options.bind, port);
+    if (dataDir !== null) await management.listenUnix(join(dataDir, 'management.sock'));
   }
 
   private async closeServers(): Promise<void> {
@@ -230,7 +268,7 @@ export class Broker implements BrokerContext {
   /** Stops listening, closes every connection with 320 CONNECTION_FORCED, and resolves when done. */
   async close(): Promise<void> {
     if (this.ticker !== null) clearInterval(this.ticker);
-    const closing = this.closeServers();
+    const closing = Promise.all([this.closeServers(), this.management?.close()]);
     for (const c of [...this.connections]) c.close(320, 'CONNECTION_FORCED - broker forced connection closure with reason \'shutdown\'', 0, 0);
     for (const s of this.sockets.keys()) s.end();
     const deadline = setTimeout(() => {

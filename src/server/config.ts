@@ -7,8 +7,11 @@ export interface BrokerOptions {
   port?: number;
   /** Addresses to listen on. Default: the loopback address of both families. */
   bind?: readonly string[];
-  /** Management HTTP port (served by a later release). Default 15672. */
-  managementPort?: number;
+  /**
+   * Port of the management HTTP API (0 picks a free one). Off when null or absent, so that
+   * in-process brokers do not compete for 15672; bin/warren defaults it to 15672.
+   */
+  managementPort?: number | null;
   /**
    * Directory for durable data: definitions, and the messages of durable queues. Without one the
    * broker keeps everything in memory (the default of startBroker(); bin/warren uses ./warren-data).
@@ -48,7 +51,7 @@ export interface BrokerOptions {
 export interface ResolvedOptions {
   readonly port: number;
   readonly bind: readonly string[];
-  readonly managementPort: number;
+  readonly managementPort: number | null;
   readonly dataDir: string | null;
   readonly fsync: boolean;
   readonly diskFreeLimit: number;
@@ -70,7 +73,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
   return {
     port: o.port ?? 5672,
     bind: o.bind !== undefined && o.bind.length > 0 ? o.bind : DEFAULT_BIND,
-    managementPort: o.managementPort ?? 15672,
+    managementPort: o.managementPort ?? null,
     dataDir: o.dataDir ?? null,
     fsync: o.fsync ?? true,
     diskFreeLimit: o.diskFreeLimit ?? 50_000_000,

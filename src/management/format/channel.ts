@@ -1,0 +1,40 @@
+import type { Channel } from '../../amqp/channel.js';
+import type { JsonObject } from '../json.js';
+import type { FormatContext } from './format-context.js';
+import { channelName, connectionEndpoints, formatTimestamp, NODE_NAME } from './names.js';
+
+export const CHANNEL_BASIC_COLUMNS = ['name', 'vhost', 'user', 'node', 'number'];
+
+export function channelBasic(ch: Channel): JsonObject {
+  return { name: channelName(ch), vhost: ch.vhost.name, user: ch.connection.user?.name ?? '', node: NODE_NAME, number: ch.id };
+}
+
+/**
+ * A channel as /api/channels shows it. Warren keeps no per-channel message counters yet, so a
+ * channel has no message_stats (RabbitMQ shows them once a channel has published or consumed).
+ */
+export function formatChannel(fc: FormatContext, ch: Channel): JsonObject {
+  const e = connectionEndpoints(ch.connection);
+  const user = ch.connection.user?.name ?? '';
+  return {
+    acks_uncommitted: ch.tx?.settles.length ?? 0,
+    confirm: ch.confirmMode,
+    connection_details: { name: e.name, peer_host: e.peerHost, peer_port: e.peerPort },
+    consumer_count: ch.consumers.size,
+    global_prefetch_count: ch.globalPrefetch,
+    idle_since: formatTimestamp(fc.stats.seenSince(ch)),
+    messages_unacknowledged: ch.unacked.size,
+    messages_uncommitted: ch.tx?.publishes.length ?? 0,
+    messages_unconfirmed: 0,
+    name: channelName(ch),
+    node: NODE_NAME,
+    number: ch.id,
+    pending_raft_commands: 0,
+    prefetch_count: ch.prefetchCount,
+    state: ch.state === 'open' ? 'running' : 'closing',
+    transactional: ch.tx !== null,
+    user,
+    user_who_performed_action: user,
+    vhost: ch.vhost.name,
+  };
+}
