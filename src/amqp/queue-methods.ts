@@ -19,9 +19,11 @@ export function handleQueueMethod(ch: Channel, method: Method): boolean {
         declareReplyQueue(ch, method);
         return true;
       }
-      if (!method.passive) checkDeclareAccess(ch, method);
+      const serverName = method.queue === '' && !method.passive ? generateName('amq.gen-') : undefined;
+      if (!method.passive) checkDeclareAccess(ch, method, serverName);
       const q = vhost.declareQueue(
         {
+          ...(serverName !== undefined ? { serverName } : {}),
           name: method.queue,
           passive: method.passive,
           durable: method.durable,
@@ -83,11 +85,11 @@ export function handleQueueMethod(ch: Channel, method: Method): boolean {
  * A non-passive declare needs configure on the queue and, when it creates one with a
  * dead-letter exchange, read on the queue and write on that exchange. Reserved amq.* names are
  * refused before any permission (declareQueue raises that). A server-named queue is checked
- * under a fresh amq.gen- name, as RabbitMQ does; the queue itself gets its own generated name.
+ * under the amq.gen- name it will get, as RabbitMQ does.
  */
-function checkDeclareAccess(ch: Channel, method: QueueDeclare): void {
+function checkDeclareAccess(ch: Channel, method: QueueDeclare, serverName: string | undefined): void {
   if (method.queue.startsWith('amq.')) return;
-  const name = method.queue === '' ? generateName('amq.gen-') : method.queue;
+  const name = serverName ?? method.queue;
   ch.access.check('queue', 'configure', name);
   if (!ch.vhost.queues.has(name)) ch.access.checkExchangeArgument(method.arguments, 'x-dead-letter-exchange', 'queue', name);
 }

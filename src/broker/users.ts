@@ -88,6 +88,8 @@ export class UserStore {
   /** Users that may only log in from a loopback address (RabbitMQ's `loopback_users`). */
   readonly loopbackUsers = new Set<string>();
   journal: AccessJournal | null = null;
+  /** Called after a user is deleted (the broker closes its connections, as RabbitMQ does). */
+  onUserDeleted: (name: string) => void = () => {};
 
   get(name: string): User | undefined {
     return this.users.get(name);
@@ -115,6 +117,7 @@ export class UserStore {
     if (!this.users.delete(name)) return false;
     for (const perVhost of this.permissions.values()) perVhost.delete(name);
     this.journal?.userDeleted(name);
+    this.onUserDeleted(name);
     return true;
   }
 

@@ -33,6 +33,8 @@ export interface QueueDeclaration {
   readonly exclusive: boolean;
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
+  /** For a server-named queue (name ''): the amq.gen- name already chosen (and permission-checked). */
+  readonly serverName?: string;
 }
 
 /** Who is asking: exclusive queues belong to one connection. */
@@ -94,9 +96,12 @@ export class VirtualHost implements QueueHost {
   }
 
   declareExchange(d: ExchangeDeclaration): Exchange {
+    const type = d.type;
+    const knownType = isExchangeType(type);
+    // RabbitMQ checks the type first (503, even for the default exchange); passive ignores it.
+    if (!d.passive && !knownType) throw commandInvalid(`unknown exchange type '${type}'`);
     if (d.name === '') throw accessRefused('operation not permitted on the default exchange');
-    if (d.passive) return this.getExchange(d.name);
-    if (!isExchangeType(d.type)) throw commandInvalid(`unknown exchange type '${d.type}'`);
+    if (d.passive || !knownType) return this.getExchange(d.name);
     const existing = this.exchanges.get(d.name);
     if (existing === undefined && d.name.startsWith('amq.')) {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
@@ -115,7 +120,7 @@ export class VirtualHost implements QueueHost {
       assertArgumentsEquivalent(existing.arguments, d.arguments, EXCHANGE_EQUIVALENCE_KEYS, what);
       return existing;
     }
-    const x = new Exchange({ name: d.name, type: d.type, durable: d.durable, autoDelete: d.autoDelete, internal: d.internal, arguments: d.arguments });
+    const x = new Exchange({ name: d.name, type, durable: d.durable, autoDelete: d.autoDelete, internal: d.internal, arguments: d.arguments });
     this.exchanges.set(d.name, x);
     this.journal?.exchangeDeclared(this.name, x);
     return x;
@@ -124,9 +129,9 @@ export class VirtualHost implements QueueHost {
   /** Deletes an exchange; deleting one that does not exist succeeds, as in RabbitMQ. */
   deleteExchange(name: string, ifUnused: boolean): void {
     if (name === '') throw accessRefused('operation not permitted on the default exchange');
+    if (name.startsWith('amq.')) throw accessRefused(`deletion of system ${this.describeExchange(name)} not allowed`);
     const x = this.exchanges.get(name);
     if (x === undefined) return;
-    if (name.startsWith('amq.')) throw accessRefused(`deletion of system ${this.describeExchange(name)} not allowed`);
     if (ifUnused && x.router.bindingCount > 0) throw preconditionFailed(`${this.describeExchange(name)} in use`);
     this.removeExchange(x);
   }
@@ -166,8 +171,8 @@ export class VirtualHost implements QueueHost {
     }
     let name = d.name;
     if (name === '') {
-      do name = generateName('amq.gen-');
-      while (this.queues.has(name));
+      name = d.serverName !== undefined && !this.queues.has(d.serverName) ? d.serverName : generateName('amq.gen-');
+      while (this.queues.has(name)) name = generateName('amq.gen-');
     } else if (name.startsWith('amq.')) {
       throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     }
