@@ -99,6 +99,14 @@ export function replyList<T>(query: URLSearchParams, spec: ListSpec<T>): Reply {
   const keep = nameFilter(pagination);
   const filtered = keep === undefined ? rows : rows.filter((r) => keep(r.row['name']));
   const start = (pagination.page - 1) * pagination.pageSize;
+  // Like Erlang's lists:sublist: a page may start just past the end (empty), not further.
+  if (start > filtered.length) {
+    throw new HttpError(
+      400,
+      'page_out_of_range',
+      `Page out of range, page: ${pagination.page} page size: ${pagination.pageSize}, len: ${filtered.length}`,
+    );
+  }
   const items = finish(filtered.slice(start, start + pagination.pageSize));
   return new Reply(200, {
     filtered_count: filtered.length,

@@ -1,5 +1,6 @@
 import type { Channel } from '../../amqp/channel.js';
-import type { JsonObject } from '../json.js';
+import type { Json, JsonObject } from '../json.js';
+import { formatConsumer } from './consumer.js';
 import type { FormatContext } from './format-context.js';
 import { channelName, connectionEndpoints, formatTimestamp, NODE_NAME } from './names.js';
 
@@ -13,14 +14,16 @@ export function channelBasic(ch: Channel): JsonObject {
  * A channel as /api/channels shows it. Warren keeps no per-channel message counters yet, so a
  * channel has no message_stats (RabbitMQ shows them once a channel has published or consumed).
  */
-export function formatChannel(fc: FormatContext, ch: Channel): JsonObject {
+export function formatChannel(fc: FormatContext, ch: Channel, detail = false): JsonObject {
   const e = connectionEndpoints(ch.connection);
   const user = ch.connection.user?.name ?? '';
+  const perConsumer: Record<string, Json> = detail ? { consumer_details: [...ch.consumers.values()].map(formatConsumer), deliveries: [] } : {};
   return {
     acks_uncommitted: ch.tx?.settles.length ?? 0,
     confirm: ch.confirmMode,
     connection_details: { name: e.name, peer_host: e.peerHost, peer_port: e.peerPort },
     consumer_count: ch.consumers.size,
+    ...perConsumer,
     global_prefetch_count: ch.globalPrefetch,
     idle_since: formatTimestamp(fc.stats.seenSince(ch)),
     messages_unacknowledged: ch.unacked.size,
@@ -31,6 +34,7 @@ export function formatChannel(fc: FormatContext, ch: Channel): JsonObject {
     number: ch.id,
     pending_raft_commands: 0,
     prefetch_count: ch.prefetchCount,
+    ...(detail ? { publishes: [] } : {}),
     state: ch.state === 'open' ? 'running' : 'closing',
     transactional: ch.tx !== null,
     user,

@@ -30,8 +30,10 @@ function fileDescriptorLimit(): number {
 }
 
 /** The management listener as RabbitMQ lists its web contexts. */
-export function managementContexts(port: number): JsonObject[] {
-  return [{ ssl_opts: [], node: NODE_NAME, description: 'RabbitMQ Management', path: '/', cowboy_opts: '[{sendfile,false}]', port: String(port) }];
+export function managementContexts(port: number, onNode = false): JsonObject[] {
+  const context = { description: 'RabbitMQ Management', path: '/', cowboy_opts: '[{sendfile,false}]', port: String(port) };
+  // The overview names the node of each context; a node's own list does not.
+  return [onNode ? context : { ssl_opts: [], node: NODE_NAME, ...context }];
 }
 
 /**
@@ -51,7 +53,7 @@ export function formatNode(fc: FormatContext, managementPort: number): JsonObjec
     auth_mechanisms: [...AUTH_MECHANISMS],
     cluster_links: [],
     config_files: [],
-    contexts: managementContexts(managementPort),
+    contexts: managementContexts(managementPort, true),
     db_dir: broker.options.dataDir ?? '',
     disk_free_alarm: broker.alarms.has('disk'),
     disk_free_limit: broker.diskFreeLimit,

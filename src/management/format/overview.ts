@@ -2,8 +2,8 @@ import { VERSION } from '../../server/config.js';
 import type { VirtualHost } from '../../broker/vhost.js';
 import { isMonitor, listableVhosts, type ApiUser } from '../api-user.js';
 import type { Json, JsonObject } from '../json.js';
-import { CHURN_FIELDS, DATA_FIELDS, GLOBAL_FIELDS, GLOBAL_MESSAGE_FIELDS, LENGTH_FIELDS, NODE_FIELDS } from '../stats/fields.js';
-import { addCounters, anyActivity } from './counters.js';
+import { CHURN_FIELDS, GLOBAL_FIELDS, LENGTH_FIELDS, MESSAGE_GROUPS, NODE_FIELDS } from '../stats/fields.js';
+import { addCounters, messageStats } from './counters.js';
 import type { FormatContext } from './format-context.js';
 import { EXCHANGE_TYPES, managementContexts } from './node.js';
 import { NODE_NAME } from './names.js';
@@ -12,7 +12,6 @@ import { NODE_NAME } from './names.js';
 export const RABBITMQ_COMPAT_VERSION = '3.10.8';
 
 const LENGTHS_AT = GLOBAL_FIELDS.indexOf('messages');
-const DATA_AT = GLOBAL_FIELDS.indexOf('recv_oct');
 const CHURN_AT = NODE_FIELDS.indexOf(CHURN_FIELDS[0]);
 
 function listeners(fc: FormatContext, managementPort: number): JsonObject[] {
@@ -45,7 +44,8 @@ function objectTotals(fc: FormatContext, user: ApiUser, vhosts: readonly Virtual
     connections++;
     channels += c.channels.size;
   }
-  return { channels, connections, consumers, exchanges, queues };
+  // RabbitMQ counts consumers for monitors only.
+  return isMonitor(user) ? { channels, connections, consumers, exchanges, queues } : { channels, connections, exchanges, queues };
 }
 
 /** GET /api/overview: versions, totals, message rates, churn, listeners. */
@@ -70,9 +70,8 @@ export function formatOverview(fc: FormatContext, user: ApiUser, managementPort:
     disable_stats: false,
     enable_queue_totals: false,
   };
-  const stats: Record<string, Json> = {};
-  if (anyActivity(totals, 0, GLOBAL_MESSAGE_FIELDS.length)) addCounters(stats, GLOBAL_MESSAGE_FIELDS, totals, series, fc.ranges.msg_rates);
-  out['message_stats'] = stats;
+  const groups = [...MESSAGE_GROUPS.map((g) => [...g, 'disk_reads', 'disk_writes'])];
+  out['message_stats'] = messageStats(GLOBAL_FIELDS, groups, totals, series, fc.ranges.msg_rates) ?? {};
   const churn: Record<string, Json> = {};
   if (everything) addCounters(churn, CHURN_FIELDS, fc.stats.node.last, fc.stats.node, fc.ranges.msg_rates, CHURN_AT);
   out['churn_rates'] = churn;
@@ -84,8 +83,5 @@ export function formatOverview(fc: FormatContext, user: ApiUser, managementPort:
   out['node'] = NODE_NAME;
   out['listeners'] = listeners(fc, managementPort);
   out['contexts'] = managementContexts(managementPort);
-  const data: Record<string, Json> = {};
-  addCounters(data, DATA_FIELDS, totals, series, fc.ranges.data_rates, DATA_AT);
-  void data;
   return out;
 }

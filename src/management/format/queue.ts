@@ -2,9 +2,9 @@ import type { Queue } from '../../queue/queue.js';
 import { Consumer } from '../../amqp/consumer.js';
 import { tableJson } from './arguments.js';
 import type { Json, JsonObject } from '../json.js';
-import { LENGTH_FIELDS, QUEUE_MESSAGE_FIELDS } from '../stats/fields.js';
+import { LENGTH_FIELDS, MESSAGE_GROUPS, QUEUE_MESSAGE_FIELDS } from '../stats/fields.js';
 import { queueCounters } from '../stats/stats-db.js';
-import { addCounters, anyActivity } from './counters.js';
+import { addCounters, messageStats } from './counters.js';
 import { formatConsumer } from './consumer.js';
 import type { FormatContext } from './format-context.js';
 import { formatTimestamp, NODE_NAME } from './names.js';
@@ -71,11 +71,8 @@ export function formatQueue(fc: FormatContext, q: Queue, detail = false): JsonOb
   out['message_bytes'] = q.messageBytes + unackedBytes;
   out['message_bytes_ready'] = q.messageBytes;
   out['message_bytes_unacknowledged'] = unackedBytes;
-  if (anyActivity(counters, 0, LENGTHS_AT)) {
-    const stats: Record<string, Json> = {};
-    addCounters(stats, QUEUE_MESSAGE_FIELDS, counters, series, fc.ranges.msg_rates);
-    out['message_stats'] = stats;
-  }
+  const stats = messageStats(QUEUE_MESSAGE_FIELDS, MESSAGE_GROUPS, counters, series, fc.ranges.msg_rates);
+  if (stats !== undefined) out['message_stats'] = stats;
   addCounters(out, LENGTH_FIELDS, counters, series, lengthsRange, LENGTHS_AT);
   out['name'] = q.name;
   out['node'] = NODE_NAME;

@@ -1,7 +1,7 @@
 import type { VirtualHost } from '../../broker/vhost.js';
 import type { Json, JsonObject } from '../json.js';
-import { DATA_FIELDS, LENGTH_FIELDS, VHOST_FIELDS, VHOST_MESSAGE_FIELDS } from '../stats/fields.js';
-import { addCounters, anyActivity } from './counters.js';
+import { DATA_FIELDS, LENGTH_FIELDS, MESSAGE_GROUPS, VHOST_FIELDS } from '../stats/fields.js';
+import { addCounters, anyActivity, messageStats } from './counters.js';
 import type { FormatContext } from './format-context.js';
 import { NODE_NAME } from './names.js';
 
@@ -32,12 +32,12 @@ export function formatVhost(fc: FormatContext, v: VirtualHost): JsonObject {
   const totals = fc.stats.vhostTotals(v);
   const series = fc.stats.vhostSeries(v.name);
   const out = vhostMetadata(v);
-  if (anyActivity(totals, 0, VHOST_MESSAGE_FIELDS.length)) {
-    const stats: Record<string, Json> = {};
-    addCounters(stats, VHOST_MESSAGE_FIELDS, totals, series, fc.ranges.msg_rates);
-    out['message_stats'] = stats;
+  const stats = messageStats(VHOST_FIELDS, MESSAGE_GROUPS, totals, series, fc.ranges.msg_rates);
+  if (stats !== undefined) out['message_stats'] = stats;
+  // A vhost that never had queues or connections has no statistics yet, as in RabbitMQ.
+  if (v.queues.size > 0 || anyActivity(totals, 0, VHOST_FIELDS.length)) {
+    addCounters(out, LENGTH_FIELDS, totals, series, fc.ranges.lengths, LENGTHS_AT);
+    addCounters(out, DATA_FIELDS, totals, series, fc.ranges.data_rates, DATA_AT);
   }
-  addCounters(out, LENGTH_FIELDS, totals, series, fc.ranges.lengths, LENGTHS_AT);
-  addCounters(out, DATA_FIELDS, totals, series, fc.ranges.data_rates, DATA_AT);
   return out;
 }

@@ -17,7 +17,7 @@ import {
   vhostBindings,
   type BindingView,
 } from '../format/binding.js';
-import { checkPermission, exchangeName, MANAGEMENT_OWNER, vhostOf } from './lookup.js';
+import { checkPermission, exchangeName, MANAGEMENT_OWNER, vhostOf, vhostToWrite } from './lookup.js';
 
 type DestinationKind = 'q' | 'e';
 
@@ -52,7 +52,7 @@ function checkBindPermissions(ctx: ApiContext, vhost: VirtualHost, source: strin
 
 /** POST: binds, and answers 201 with the new binding's URI relative to the request's. */
 function bind(ctx: ApiContext, kind: DestinationKind) {
-  const vhost = vhostOf(ctx);
+  const vhost = vhostToWrite(ctx);
   const sourceName = exchangeName(param(ctx, 'source'));
   const destName = param(ctx, 'destination');
   const body = jsonBody(ctx);

@@ -33,7 +33,7 @@ export const channelRoutes: readonly Route[] = [
       for (const ch of c.channels.values()) {
         if (channelName(ch) !== name) continue;
         if (!isMonitor(ctx.user) && c.user?.name !== ctx.user.name) throw notAuthorised('User not authorised to access object');
-        return formatChannel(new FormatContext(ctx), ch);
+        return formatChannel(new FormatContext(ctx), ch, true);
       }
     }
     throw notFound();

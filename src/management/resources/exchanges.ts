@@ -9,7 +9,7 @@ import { route, type Route } from '../router.js';
 import { FormatContext } from '../format/format-context.js';
 import { EXCHANGE_BASIC_COLUMNS, exchangeBasic, formatExchange } from '../format/exchange.js';
 import { BINDING_SORT, bindingsTo, exchangeBindings, formatBinding, type BindingView } from '../format/binding.js';
-import { checkPermission, exchangeName, exchangeOf, vhostOf } from './lookup.js';
+import { checkPermission, exchangeName, exchangeOf, vhostOf, vhostToWrite } from './lookup.js';
 import { publishMessage } from './publish.js';
 
 interface Placed {
@@ -30,7 +30,7 @@ function listExchanges(ctx: ApiContext, vhosts: Iterable<VirtualHost>) {
 }
 
 function putExchange(ctx: ApiContext) {
-  const v = vhostOf(ctx);
+  const v = vhostToWrite(ctx);
   const name = exchangeName(param(ctx, 'name'));
   const body = jsonBody(ctx);
   const declaration = {

@@ -4,7 +4,7 @@ import type { Queue } from '../../queue/queue.js';
 import type { PermissionKind } from '../../broker/users.js';
 import { accessRefused } from '../../broker/errors.js';
 import { param, type ApiContext } from '../context.js';
-import { notFound } from '../http-error.js';
+import { notFound, notFoundReason } from '../http-error.js';
 
 /** Who the management API acts as for exclusive-queue checks: never a queue's owner. */
 export const MANAGEMENT_OWNER: object = Object.freeze({ management: true });
@@ -13,6 +13,13 @@ export const MANAGEMENT_OWNER: object = Object.freeze({ management: true });
 export function vhostOf(ctx: ApiContext): VirtualHost {
   const v = ctx.broker.vhosts.get(param(ctx, 'vhost'));
   if (v === undefined) throw notFound();
+  return v;
+}
+
+/** The vhost of a PUT or POST that creates something: 404 `vhost_not_found` if there is none. */
+export function vhostToWrite(ctx: ApiContext): VirtualHost {
+  const v = ctx.broker.vhosts.get(param(ctx, 'vhost'));
+  if (v === undefined) throw notFoundReason('vhost_not_found');
   return v;
 }
 

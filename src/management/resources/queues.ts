@@ -8,7 +8,7 @@ import { route, type Route } from '../router.js';
 import { FormatContext } from '../format/format-context.js';
 import { formatQueue, QUEUE_BASIC_COLUMNS, queueBasic } from '../format/queue.js';
 import { BINDING_SORT, bindingsTo, defaultBindingRow, formatBinding } from '../format/binding.js';
-import { checkPermission, MANAGEMENT_OWNER, queueOf, vhostOf } from './lookup.js';
+import { checkPermission, MANAGEMENT_OWNER, queueOf, vhostOf, vhostToWrite } from './lookup.js';
 import { getMessages } from './queue-get.js';
 
 function listQueues(ctx: ApiContext, vhosts: Iterable<VirtualHost>) {
@@ -20,7 +20,7 @@ function listQueues(ctx: ApiContext, vhosts: Iterable<VirtualHost>) {
 }
 
 function putQueue(ctx: ApiContext) {
-  const v = vhostOf(ctx);
+  const v = vhostToWrite(ctx);
   const name = param(ctx, 'name');
   const body = jsonBody(ctx);
   const declaration = {

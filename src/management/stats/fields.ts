@@ -11,6 +11,11 @@ export const LENGTH_FIELDS = ['messages', 'messages_ready', 'messages_unacknowle
 
 export const QUEUE_FIELDS = [...QUEUE_MESSAGE_FIELDS, ...LENGTH_FIELDS] as const;
 
+/** Counters that move together in RabbitMQ (a group shows once one of them is non-zero). */
+export const PUBLISH_GROUP = ['publish', 'confirm', 'return_unroutable', 'drop_unroutable'] as const;
+export const DELIVER_GROUP = ['ack', 'deliver', 'deliver_get', 'deliver_no_ack', 'get', 'get_empty', 'get_no_ack', 'redeliver'] as const;
+export const MESSAGE_GROUPS: readonly (readonly string[])[] = [PUBLISH_GROUP, DELIVER_GROUP];
+
 export const EXCHANGE_FIELDS = ['publish_in', 'publish_out'] as const;
 
 /** Bytes received and sent: a connection's series, and the data part of vhost and global series. */
