@@ -32,9 +32,10 @@ function exported(ctx: ApiContext, vhost?: string): Reply {
 
 function imported(ctx: ApiContext, vhost?: string): Reply {
   const definitions = definitionsBody(ctx);
+  // The logged-in user gets full permissions in vhosts the import creates (not the socket's admin).
+  const options = ctx.user.user === null ? {} : { actingUser: ctx.user.user.name };
   try {
-    if (vhost === undefined) importDefinitions(ctx.broker, definitions);
-    else importDefinitions(ctx.broker, definitions, vhost);
+    importDefinitions(ctx.broker, definitions, vhost, options);
   } catch (err) {
     if (err instanceof DefinitionsError) throw badRequest(err.message);
     throw err;
