@@ -170,11 +170,8 @@ export class StatsDb {
   globalTotals(vhosts: Iterable<VirtualHost> = this.broker.vhosts.values()): Float64Array {
     const out = new Float64Array(GLOBAL_FIELDS.length);
     const per = new Float64Array(VHOST_FIELDS.length);
-    const add = (values: Float64Array) => {
-      for (let i = 0; i < VHOST_FIELDS.length; i++) out[GLOBAL_FIELDS.indexOf(VHOST_FIELDS[i]!)]! += values[i]!;
-    };
-    for (const v of vhosts) add(this.vhostTotals(v, per));
-    add(this.retiredGlobal);
+    for (const v of vhosts) addToGlobal(out, this.vhostTotals(v, per));
+    addToGlobal(out, this.retiredGlobal);
     return out;
   }
 
@@ -234,14 +231,18 @@ export class StatsDb {
     }
     // Totals include what just went away, then the objects that went are retired.
     const totals = new Float64Array(VHOST_FIELDS.length);
+    const global = new Float64Array(GLOBAL_FIELDS.length);
     for (const v of this.broker.vhosts.values()) {
       let s = this.vhosts.get(v.name);
       if (s === undefined) this.vhosts.set(v.name, (s = new Series(VHOST_FIELDS.length)));
       s.seenTick = tick;
       s.record(now, this.vhostTotals(v, totals), this.capacity, window);
+      addToGlobal(global, totals);
     }
+    // Vhosts deleted since the last tick move their counters to retiredGlobal here.
     this.retireGone(tick);
-    this.global.record(now, this.globalTotals(), this.capacity, window);
+    addToGlobal(global, this.retiredGlobal);
+    this.global.record(now, global, this.capacity, window);
     this.sampleNode(now, window);
   }
 
@@ -311,6 +312,13 @@ export class StatsDb {
       if (err === null) this.diskFree = stats.bavail * stats.bsize;
     });
   }
+}
+
+/** Where each vhost field adds up in the global totals. */
+const VHOST_TO_GLOBAL = VHOST_FIELDS.map((f) => GLOBAL_FIELDS.indexOf(f));
+
+function addToGlobal(out: Float64Array, vhostValues: Float64Array): void {
+  for (let i = 0; i < VHOST_TO_GLOBAL.length; i++) out[VHOST_TO_GLOBAL[i]!]! += vhostValues[i]!;
 }
 
 /** Open file descriptors of this process (Linux /proc); 0 where that cannot be read. */
