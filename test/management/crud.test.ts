@@ -143,4 +143,10 @@ test('the default exchange cannot be bound or deleted; amq.default names it in p
   assert.deepEqual((await b.api.post('/api/bindings/%2F/e/amq.default/q/c-dq', {})).json, { error: 'not_authorised', reason: 'Access refused.' });
   assert.deepEqual((await b.api.delete('/api/exchanges/%2F/amq.default')).json, { error: 'not_authorised', reason: 'Access refused.' });
   assert.equal(obj(await b.api.json('/api/exchanges/%2F/amq.default'))['name'], '');
+  // Its implicit bindings are listed, as RabbitMQ lists them.
+  assert.ok(list(await b.api.json('/api/exchanges/%2F/amq.default/bindings/source')).some((x) => x['destination'] === 'c-dq'));
+  assert.deepEqual(list(await b.api.json('/api/bindings/%2F/e/amq.default/q/c-dq')).map((x) => x['routing_key']), ['c-dq']);
+  // Between objects that do not exist there are no bindings (not a 404).
+  assert.deepEqual(await b.api.json('/api/bindings/%2F/e/c-nothere/q/c-dq'), []);
+  assert.deepEqual(await b.api.json('/api/exchanges/%2F/c-nothere/bindings/source'), []);
 });

@@ -1,14 +1,15 @@
-import type { Destination, Exchange } from '../../broker/exchange.js';
+import { Exchange, type Destination } from '../../broker/exchange.js';
 import type { VirtualHost } from '../../broker/vhost.js';
 import { listableVhosts } from '../api-user.js';
 import { created, noContent, param, type ApiContext, type Handler } from '../context.js';
-import { notFound } from '../http-error.js';
+import { HttpError, notFound } from '../http-error.js';
 import { jsonBody, stringField } from '../json-body.js';
 import { jsonToTable } from '../json-table.js';
 import { replyList } from '../list.js';
 import { route, type Method, type Route } from '../router.js';
 import {
   BINDING_SORT,
+  defaultBinding,
   exchangeBindings,
   formatBinding,
   matchesPropertiesKey,
@@ -41,8 +42,22 @@ function ends(ctx: ApiContext, kind: DestinationKind): Ends {
   return { vhost, source, destination };
 }
 
+/** The bindings from a source to a destination (the default exchange's implicit one included). */
 function bindingsBetween(e: Ends): BindingView[] {
+  if (e.source.name === '') return e.destination instanceof Exchange ? [] : [defaultBinding(e.vhost.name, e.destination)];
   return [...exchangeBindings(e.vhost, e.source)].filter((b) => b.destination === e.destination);
+}
+
+/** GET of the bindings between two objects: RabbitMQ lists none (not 404) when one is missing. */
+function listBetween(ctx: ApiContext, kind: DestinationKind) {
+  let e: Ends;
+  try {
+    e = ends(ctx, kind);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404 && ctx.broker.vhosts.has(param(ctx, 'vhost'))) return listBindings(ctx, []);
+    throw err;
+  }
+  return listBindings(ctx, bindingsBetween(e));
 }
 
 function checkBindPermissions(ctx: ApiContext, vhost: VirtualHost, source: string, destination: string, kind: DestinationKind): void {
@@ -85,7 +100,7 @@ function routesFor(kind: DestinationKind): Route[] {
   const base = `/api/bindings/:vhost/e/:source/${kind}/:destination`;
   const r = (method: Method, path: string, handler: Handler) => route(method, path, 'vhost', handler);
   return [
-    r('GET', base, (ctx) => listBindings(ctx, bindingsBetween(ends(ctx, kind)))),
+    r('GET', base, (ctx) => listBetween(ctx, kind)),
     r('POST', base, (ctx) => bind(ctx, kind)),
     r('GET', `${base}/:props`, (ctx) => formatBinding(oneBinding(ctx, kind).binding)),
     r('DELETE', `${base}/:props`, (ctx) => unbind(ctx, kind)),

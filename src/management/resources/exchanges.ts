@@ -8,7 +8,7 @@ import { replyList } from '../list.js';
 import { route, type Route } from '../router.js';
 import { FormatContext } from '../format/format-context.js';
 import { EXCHANGE_BASIC_COLUMNS, exchangeBasic, formatExchange } from '../format/exchange.js';
-import { BINDING_SORT, bindingsTo, exchangeBindings, formatBinding, type BindingView } from '../format/binding.js';
+import { BINDING_SORT, bindingsTo, defaultBinding, exchangeBindings, formatBinding, type BindingView } from '../format/binding.js';
 import { checkPermission, exchangeName, exchangeOf, vhostOf, vhostToWrite } from './lookup.js';
 import { publishMessage } from './publish.js';
 
@@ -60,11 +60,15 @@ function listBindings(ctx: ApiContext, items: Iterable<BindingView>) {
   return replyList(ctx.query, { items, format: formatBinding, basic: formatBinding, basicColumns: BINDING_SORT, defaultSort: BINDING_SORT });
 }
 
-/** RabbitMQ lists no bindings (rather than 404) for an exchange that does not exist. */
+/**
+ * RabbitMQ lists no bindings (rather than 404) for an exchange that does not exist, and the
+ * implicit bindings of every queue for the default exchange.
+ */
 function sourceBindings(ctx: ApiContext) {
   const v = vhostOf(ctx);
   const x = v.exchanges.get(exchangeName(param(ctx, 'name')));
-  return listBindings(ctx, x === undefined || x.name === '' ? [] : [...exchangeBindings(v, x)]);
+  if (x === undefined) return listBindings(ctx, []);
+  return listBindings(ctx, x.name === '' ? [...v.queues.values()].map((q) => defaultBinding(v.name, q)) : [...exchangeBindings(v, x)]);
 }
 
 function destinationBindings(ctx: ApiContext) {
