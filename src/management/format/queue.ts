@@ -1,5 +1,6 @@
 import type { Queue } from '../../queue/queue.js';
 import { Consumer } from '../../amqp/consumer.js';
+import { Connection } from '../../amqp/connection.js';
 import { tableJson } from './arguments.js';
 import type { Json, JsonObject } from '../json.js';
 import { LENGTH_FIELDS, MESSAGE_GROUPS, QUEUE_MESSAGE_FIELDS } from '../stats/fields.js';
@@ -7,7 +8,7 @@ import { queueCounters } from '../stats/stats-db.js';
 import { addCounters, messageStats } from './counters.js';
 import { formatConsumer } from './consumer.js';
 import type { FormatContext } from './format-context.js';
-import { formatTimestamp, NODE_NAME } from './names.js';
+import { connectionEndpoints, formatTimestamp, NODE_NAME } from './names.js';
 
 const LENGTHS_AT = QUEUE_MESSAGE_FIELDS.length;
 
@@ -65,6 +66,10 @@ export function formatQueue(fc: FormatContext, q: Queue, detail = false): JsonOb
   out['exclusive'] = q.exclusiveOwner !== null;
   out['exclusive_consumer_tag'] = exclusive?.tag ?? null;
   out['head_message_timestamp'] = null;
+  if (detail && q.exclusiveOwner instanceof Connection) {
+    const e = connectionEndpoints(q.exclusiveOwner);
+    out['owner_pid_details'] = { name: e.name, peer_host: e.peerHost, peer_port: e.peerPort };
+  }
   out['idle_since'] = formatTimestamp(series?.lastChange || fc.stats.seenSince(q));
   if (detail) out['incoming'] = [];
   out['memory'] = memoryEstimate(q);

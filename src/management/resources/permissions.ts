@@ -3,6 +3,7 @@ import { createdOrUpdated, noContent, param, type ApiContext } from '../context.
 import { badRequest, notFound } from '../http-error.js';
 import { jsonBody, requireKeys, stringField } from '../json-body.js';
 import { route, type Route } from '../router.js';
+import { replyList } from '../list.js';
 import { formatPermission } from '../format/user.js';
 
 function putPermission(ctx: ApiContext) {
@@ -28,13 +29,24 @@ function permissionOf(ctx: ApiContext) {
   return p;
 }
 
+/** Permissions sorted as RabbitMQ sorts them: by vhost, then user. */
+function listPermissions(ctx: ApiContext, filter: { user?: string; vhost?: string }) {
+  return replyList(ctx.query, {
+    items: ctx.broker.users.listPermissions(filter),
+    format: formatPermission,
+    basic: formatPermission,
+    basicColumns: ['user', 'vhost', 'configure', 'write', 'read'],
+    defaultSort: ['vhost', 'user'],
+  });
+}
+
 /**
  * `{base}/permissions` and `{base}/topic-permissions` of one user or one vhost (`of` names it,
  * throwing 404 when it does not exist). Warren has no topic permissions: always an empty list.
  */
 export function permissionsOfRoutes(base: string, of: (ctx: ApiContext) => { user?: string; vhost?: string }): Route[] {
   return [
-    route('GET', `${base}/permissions`, 'admin', (ctx) => ctx.broker.users.listPermissions(of(ctx)).map(formatPermission)),
+    route('GET', `${base}/permissions`, 'admin', (ctx) => listPermissions(ctx, of(ctx))),
     route('GET', `${base}/topic-permissions`, 'admin', (ctx) => {
       of(ctx);
       return [];
@@ -43,7 +55,7 @@ export function permissionsOfRoutes(base: string, of: (ctx: ApiContext) => { use
 }
 
 export const permissionRoutes: readonly Route[] = [
-  route('GET', '/api/permissions', 'admin', (ctx) => ctx.broker.users.listPermissions().map(formatPermission)),
+  route('GET', '/api/permissions', 'admin', (ctx) => listPermissions(ctx, {})),
   route('GET', '/api/permissions/:vhost/:user', 'admin', (ctx) => formatPermission(permissionOf(ctx))),
   route('PUT', '/api/permissions/:vhost/:user', 'admin', putPermission),
   route('DELETE', '/api/permissions/:vhost/:user', 'admin', (ctx) => {

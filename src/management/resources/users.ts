@@ -4,6 +4,7 @@ import { badRequest, notFound } from '../http-error.js';
 import { jsonBody, requireKeys, tagsField } from '../json-body.js';
 import type { Json, JsonObject } from '../json.js';
 import { route, type Route } from '../router.js';
+import { replyList } from '../list.js';
 import { formatUser } from '../format/user.js';
 import { permissionsOfRoutes } from './permissions.js';
 
@@ -69,10 +70,10 @@ function bulkDelete(ctx: ApiContext) {
 }
 
 export const userRoutes: readonly Route[] = [
-  route('GET', '/api/users', 'admin', (ctx) => ctx.broker.users.list().sort(byName).map(formatUser)),
+  route('GET', '/api/users', 'admin', (ctx) => listUsers(ctx, ctx.broker.users.list())),
   route('GET', '/api/users/without-permissions', 'admin', (ctx) => {
     const users = ctx.broker.users;
-    return users.list().filter((u) => users.listPermissions({ user: u.name }).length === 0).sort(byName).map(formatUser);
+    return listUsers(ctx, users.list().filter((u) => users.listPermissions({ user: u.name }).length === 0));
   }),
   route('POST', '/api/users/bulk-delete', 'admin', bulkDelete),
   route('GET', '/api/users/:user', 'admin', (ctx) => formatUser(userOf(ctx))),
@@ -81,6 +82,6 @@ export const userRoutes: readonly Route[] = [
   ...permissionsOfRoutes('/api/users/:user', (ctx) => ({ user: userOf(ctx).name })),
 ];
 
-function byName(a: User, b: User): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+function listUsers(ctx: ApiContext, users: readonly User[]) {
+  return replyList(ctx.query, { items: users, format: formatUser, basic: formatUser, basicColumns: ['name', 'tags', 'hashing_algorithm'], defaultSort: ['name'] });
 }
