@@ -37,6 +37,8 @@ export class Broker implements BrokerContext {
   readonly alarms = new Set<string>();
   readonly vhosts = new Map<string, VirtualHost>();
   readonly connections = new Set<Connection>();
+  /** When each connection's socket was accepted (the management API's connected_at). */
+  readonly connectedAt = new WeakMap<Connection, number>();
   /** Every accepted socket's connection, including those still in their handshake. */
   private readonly sockets = new Map<Socket, Connection>();
   private readonly servers: Server[] = [];
@@ -197,7 +199,9 @@ export class Broker implements BrokerContext {
   }
 
   private readonly onSocket = (socket: Socket): void => {
-    this.sockets.set(socket, new Connection(socket, this));
+    const connection = new Connection(socket, this);
+    this.connectedAt.set(connection, Date.now());
+    this.sockets.set(socket, connection);
     socket.on('close', () => this.sockets.delete(socket));
   };
 

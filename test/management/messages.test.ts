@@ -100,6 +100,7 @@ test('purge empties a queue; stats count what was published and delivered', T, a
 
 test('connections, channels and consumers of an AMQP client; DELETE closes the connection with X-Reason', T, async () => {
   await b.api.put('/api/queues/%2F/m-consume', {});
+  const connecting = Date.now();
   const conn = await amqp.connect(b.amqpUrl, { clientProperties: { connection_name: 'my app' } });
   conn.on('error', () => {});
   const closed = new Promise<string>((resolve) => conn.on('close', (err: unknown) => resolve(err instanceof Error ? err.message : String(err))));
@@ -115,6 +116,8 @@ test('connections, channels and consumers of an AMQP client; DELETE closes the c
   assert.equal(c['user'], 'guest');
   assert.equal(c['vhost'], '/');
   assert.equal(c['protocol'], 'AMQP 0-9-1');
+  const connectedAt = c['connected_at'] as number;
+  assert.ok(connectedAt >= connecting && connectedAt <= Date.now(), `connected_at ${connectedAt}`);
   assert.equal(obj(c['client_properties'])['connection_name'], 'my app');
   assert.ok((c['recv_oct'] as number) > 0 && (c['send_oct'] as number) > 0);
   const name = String(c['name']);

@@ -35,7 +35,7 @@ export function formatConnection(fc: FormatContext, c: Connection): JsonObject {
     channel_max: c.channelMax,
     channels: c.channels.size,
     client_properties: tableJson(c.clientProperties),
-    connected_at: fc.stats.seenSince(c),
+    connected_at: fc.broker.connectedAt.get(c) ?? fc.stats.seenSince(c),
     frame_max: c.frameMax,
     host: e.host,
     name: e.name,
