@@ -73,12 +73,18 @@ export class ManagementServer {
       // No stale socket.
     }
     const server = this.createServer(true);
-    // Created owner-only from the start: the bind happens inside listen(), under this umask.
-    const umask = process.umask(0o177);
+    // Created owner-only from the start: the bind happens inside listen(), under this umask
+    // (worker threads may not change the umask; there the chmod below is all there is).
+    let umask: number | null = null;
+    try {
+      umask = process.umask(0o177);
+    } catch {
+      umask = null;
+    }
     try {
       await listen(server, { path });
     } finally {
-      process.umask(umask);
+      if (umask !== null) process.umask(umask);
     }
     chmodSync(path, 0o600);
     this.servers.push(server);
