@@ -127,7 +127,7 @@ export async function startBrokerChild(startTimeoutMs = 15_000): Promise<BrokerC
   const dataDir = mkdtempSync(join(tmpdir(), 'warrenperf-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [WARREN_BIN, '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir],
+    [WARREN_BIN, '--port', String(port), '--management-port', '0', '--log-level', 'warn', '--data-dir', dataDir],
     // The IPC channel carries the 'storage-stats' requests.
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
