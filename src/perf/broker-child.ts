@@ -118,7 +118,7 @@ function storageRequests(child: ChildProcess): (timeoutMs: number) => Promise<St
 }
 
 /**
- * Spawns `node bin/warren --port <free> --log-level warn --data-dir <temp>` and waits until it
+ * Spawns `node bin/warren --port <free> --management-port 0 --log-level warn --data-dir <temp>` and waits until it
  * accepts TCP connections. Rejects (after killing the child) if it exits or is not listening
  * within startTimeoutMs.
  */
