@@ -3,7 +3,7 @@
  * rabbitmqctl against a RabbitMQ node. Not a test; run by hand when the scenario changes:
  *
  *   /work/shared/acceptance/reference-rabbitmq.sh start refc 36676 46676
- *   npx tsc -p . && node dist/test/warrenctl/record-golden.js refc@localhost 36676
+ *   npx tsc -p . && node dist/test/warrenctl/record-golden.js refc@localhost 36676 46676
  *   /work/shared/acceptance/reference-rabbitmq.sh stop refc 36676 46676
  *
  * The node must be fresh apart from the guest user (leftovers of an interrupted run are removed).
@@ -14,9 +14,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeFixtureLeftovers } from './amqp-fixture.js';
+import { rabbitmqctl as ctlOn, resetReferenceNode } from './reference-node.js';
 import { SCENARIO } from './scenario.js';
-import { playScenario, runProcess } from './scenario-runner.js';
+import { playScenario } from './scenario-runner.js';
 import type { CtlResult } from './scenario-runner.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../../../test/warrenctl/golden/', import.meta.url));
@@ -26,21 +26,16 @@ function replaceAll(text: string, from: string, to: string): string {
 }
 
 async function main(): Promise<void> {
-  const node = process.argv[2];
-  const port = process.argv[3];
-  if (node === undefined || port === undefined) {
-    process.stderr.write('usage: record-golden.js NODE AMQP_PORT\n');
+  const [node, port, managementPort] = process.argv.slice(2);
+  if (node === undefined || port === undefined || managementPort === undefined) {
+    process.stderr.write('usage: record-golden.js NODE AMQP_PORT MANAGEMENT_PORT\n');
     process.exit(64);
   }
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'warrenctl-golden-'));
   chmodSync(dir, 0o777); // the node (user rabbitmq) writes export_definitions' file
-  const rabbitmqctl = (args: readonly string[], stdin?: string, target = node): Promise<CtlResult> =>
-    runProcess('rabbitmqctl', ['-n', target, ...args], stdin);
-
-  await removeFixtureLeftovers(amqpUrl);
-  for (const user of ['alice', 'bob', 'carol', 'dave', 'perm-user']) await rabbitmqctl(['delete_user', user]);
-  for (const vhost of ['v1', 'v2', 'v3']) await rabbitmqctl(['delete_vhost', vhost]);
+  const rabbitmqctl = (args: readonly string[], stdin?: string, target = node): Promise<CtlResult> => ctlOn(target, args, stdin);
+  await resetReferenceNode(node, amqpUrl, managementPort);
 
   mkdirSync(GOLDEN_DIR, { recursive: true });
   await playScenario(
