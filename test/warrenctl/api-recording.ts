@@ -88,22 +88,29 @@ export class RecordingProxy {
 }
 
 /**
- * Answers on a UNIX socket with the exchanges it is given, in order. A request that is not
+ * Answers on a UNIX socket (and on a TCP port) with the exchanges it is given, in order. A request that is not
  * the next one expected gets a 599 and is noted in `mismatches`.
  */
 export class ReplayServer {
   private expected: ApiExchange[] = [];
   mismatches: string[] = [];
 
-  private constructor(private readonly server: http.Server) {}
+  private constructor(
+    private readonly servers: readonly http.Server[],
+    /** The TCP port it also answers on (127.0.0.1), for --url. */
+    readonly port: number,
+  ) {}
 
   static async listen(socketPath: string): Promise<ReplayServer> {
     let replay: ReplayServer | undefined;
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       void readBody(req).then(() => replay?.answer(req, res));
-    });
-    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-    replay = new ReplayServer(server);
+    };
+    const unix = http.createServer(handler);
+    const tcp = http.createServer(handler);
+    await new Promise<void>((resolve) => unix.listen(socketPath, resolve));
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    replay = new ReplayServer([unix, tcp], (tcp.address() as AddressInfo).port);
     return replay;
   }
 
@@ -131,7 +138,7 @@ export class ReplayServer {
     res.end(next.responseBody);
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }

@@ -47,7 +47,9 @@ test('every scenario step prints what rabbitmqctl printed, against RabbitMQ’s 
       server.expect(recording.exchanges);
       const env = { ...process.env, WARREN_DATA_DIR: step.unreachable === true ? join(dir, 'nowhere') : dataDir };
       const args = step.args.map((a) => fillPlaceholders(a, values));
-      const result = await runProcess(process.execPath, [WARRENCTL, ...args], step.stdin === undefined ? undefined : fillPlaceholders(step.stdin, values), env, 20_000);
+      // Over the socket authenticate_user logs in with AMQP; the recording has its --url way (/api/whoami).
+      const viaUrl = args[0] === 'authenticate_user' ? ['--url', `http://guest:guest@127.0.0.1:${server.port}`] : [];
+      const result = await runProcess(process.execPath, [WARRENCTL, ...viaUrl, ...args], step.stdin === undefined ? undefined : fillPlaceholders(step.stdin, values), env, 20_000);
       assert.deepEqual(server.mismatches, [], 'requests the recording does not have');
       assert.deepEqual(server.unused(), [], 'recorded requests warrenctl did not make');
       assert.deepEqual(comparable(step, result, values, false), comparable(step, loadGolden(step.id), values, true));

@@ -7,7 +7,8 @@ import { helpCommand, version } from './help.js';
 import { clearPermissions, listPermissions, listUserPermissions, setPermissions } from './permissions.js';
 import { deleteQueue, listQueues, purgeQueue } from './queues.js';
 import { status } from './status.js';
-import { addUser, authenticateUser, changePassword, clearPassword, deleteUser, listUsers, setUserTags } from './users.js';
+import { authenticateUser } from './authenticate-user.js';
+import { addUser, changePassword, clearPassword, deleteUser, listUsers, setUserTags } from './users.js';
 import { addVhost, deleteVhost, listVhosts } from './vhosts.js';
 
 export const COMMANDS: readonly Command[] = [

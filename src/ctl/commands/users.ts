@@ -1,4 +1,4 @@
-/** add_user, delete_user, change_password, clear_password, authenticate_user, set_user_tags, list_users. */
+/** add_user, delete_user, change_password, clear_password, set_user_tags, list_users. */
 import type { Command, CommandContext } from '../command.js';
 import { apiPath } from '../management-client.js';
 import { CommandFailed, failure } from '../errors.js';
@@ -9,7 +9,7 @@ import { nameListCell, plainCell } from '../cells.js';
 import { passwordArgument } from '../stdin-password.js';
 import { reportDone, jsonFailure } from '../results.js';
 
-const GUIDES = ['access-control'];
+export const GUIDES = ['access-control'];
 const ADDED = "Done. Don't forget to grant the user permissions to some virtual hosts! See 'warrenctl help set_permissions' to learn more.";
 
 /** The user, or the "does not exist" failure rabbitmqctl reports for it (67; 69 in JSON). */
@@ -124,49 +124,6 @@ export const clearPassword: Command = {
     if (user === null) throw failure(EXIT_UNAVAILABLE, `{:no_such_user, "${name}"}`);
     await ctx.api.change('PUT', apiPath('users', name), { password_hash: '', tags: tagsOf(user) });
     await reportDone(ctx);
-  },
-};
-
-/**
- * The management API has no "check these credentials" call, so authenticate_user asks
- * /api/whoami as that user: 200, or RabbitMQ's 401 "Not management user" (a user without a
- * management tag whose password is right), mean the credentials are good.
- */
-async function credentialsAccepted(ctx: CommandContext, username: string, password: string): Promise<boolean> {
-  const response = await ctx.api.getAs('/api/whoami', { username, password });
-  if (response.status === 200) {
-    const body = response.body;
-    return typeof body === 'object' && body !== null && !Array.isArray(body) && stringField(body as JsonObject, 'name') === username;
-  }
-  if (response.status !== 401) return false;
-  const body = response.body;
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && stringField(body as JsonObject, 'reason') === 'Not management user';
-}
-
-export const authenticateUser: Command = {
-  name: 'authenticate_user',
-  group: 'Users',
-  minArgs: 1,
-  maxArgs: 2,
-  doc: {
-    usage: '<username> <password>',
-    summary: 'Attempts to authenticate a user. Exits with a non-zero code if authentication fails.',
-    description: 'Attempts to authenticate a user. Exits with a non-zero code if authentication fails..',
-    arguments: [
-      ['<username>', 'Username to use'],
-      ['<password>', 'Password to use. Can be entered via stdin in interactive mode.'],
-    ],
-    guides: GUIDES,
-  },
-  async run(ctx) {
-    const name = ctx.args[0]!;
-    ctx.out.info(`Authenticating user "${name}" ...`);
-    const password = (await passwordArgument(ctx, 1)) ?? '';
-    if (!(await credentialsAccepted(ctx, name, password))) {
-      throw failure(EXIT_DATA_ERROR, `Error: failed to authenticate user "${name}"\nuser '${name}' - invalid credentials`);
-    }
-    if (ctx.out.json) ctx.out.jsonValue({ message: 'Success' });
-    else ctx.out.result('Success');
   },
 };
 
