@@ -1,5 +1,5 @@
 /**
- * The AMQP objects the warrenctl scenario lists: two queues with messages, two exchanges,
+ * The AMQP objects the warrenctl scenario lists: four queues (two with messages), two exchanges,
  * bindings (one with arguments), one connection named 'golden-conn' with two channels, and a
  * consumer holding one unacknowledged message. Works against any broker (RabbitMQ or Warren).
  */
@@ -19,6 +19,7 @@ export class AmqpFixture {
     await ch.assertQueue('q.durable', { durable: true, arguments: { 'x-max-priority': 5 } });
     await ch.assertQueue('q.transient', { durable: false });
     await ch.assertQueue('q.extra', { durable: false });
+    await ch.assertQueue('q.spare', { durable: false });
     await ch.assertExchange('ex.topic', 'topic', { durable: true });
     await ch.assertExchange('ex.fanout', 'fanout', { durable: false, autoDelete: true });
     await ch.bindQueue('q.durable', 'ex.topic', 'a.#', { 'x-k': 'v' });
@@ -55,7 +56,7 @@ export async function removeFixtureLeftovers(url: string): Promise<void> {
   const connection = await amqp.connect(url);
   try {
     const ch = await connection.createChannel();
-    for (const q of ['q.durable', 'q.transient', 'q.extra']) await ch.deleteQueue(q);
+    for (const q of ['q.durable', 'q.transient', 'q.extra', 'q.spare']) await ch.deleteQueue(q);
     for (const x of ['ex.topic', 'ex.fanout']) await ch.deleteExchange(x);
   } finally {
     await connection.close();

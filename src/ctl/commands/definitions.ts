@@ -6,7 +6,6 @@ import { ArgumentError, failure } from '../errors.js';
 import { errorReason } from '../broker-api.js';
 import { EXIT_DATA_ERROR, EXIT_UNAVAILABLE } from '../exit-codes.js';
 import type { JsonValue } from '../json.js';
-import { reportDone } from '../results.js';
 
 const GUIDES = ['definitions'];
 
@@ -57,7 +56,6 @@ export const exportDefinitions: Command = {
     } catch {
       throw failure(EXIT_DATA_ERROR, `No permissions to write to file ${path} or its parent directory`);
     }
-    await reportDone(ctx);
   },
 };
 

@@ -137,7 +137,8 @@ export const deleteQueue: Command = {
     const response = await ctx.api.change('DELETE', query === '' ? path : `${path}?${query}`, undefined, [400, 404]);
     if (response.status === 404) throw failure(EXIT_USAGE, 'Queue not found');
     if (response.status === 400) throw failure(EXIT_USAGE, ifEmpty ? 'Queue is not empty' : 'Queue is in use');
-    if (ctx.out.json) await reportDone(ctx);
-    else ctx.out.result(`Queue was successfully deleted with ${ready} ready messages`);
+    const message = `Queue was successfully deleted with ${ready} ready messages`;
+    if (ctx.out.json) ctx.out.jsonValue({ message });
+    else ctx.out.result(message);
   },
 };
