@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts, restarts (keeping its data) or stops the broker the acceptance suite runs against.
-# usage: .ci/broker.sh start|restart|stop STATE_DIR [PORT]
-# STATE_DIR holds the data dir, the pid file, the port and the log. Used as BROKER_RESTART_CMD.
+# usage: .ci/broker.sh start|restart|stop STATE_DIR [AMQP_PORT MGMT_PORT]
+# STATE_DIR holds the data dir, the pid file, the ports and the log. Used as BROKER_RESTART_CMD.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cmd=$1
@@ -22,9 +22,10 @@ stop() {
 }
 
 start() {
-  local port
+  local port mgmt
   port=$(cat "$state/port")
-  node "$repo/bin/warren" --port "$port" --data-dir "$state/data" --log-level warn >> "$state/broker.log" 2>&1 &
+  mgmt=$(cat "$state/mgmt-port")
+  node "$repo/bin/warren" --port "$port" --management-port "$mgmt" --data-dir "$state/data" --log-level warn >> "$state/broker.log" 2>&1 &
   echo $! > "$state/pid"
   for _ in $(seq 1 100); do
     if node -e 'const s=require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0)).on("error",()=>process.exit(1))' "$port"; then
@@ -38,8 +39,8 @@ start() {
 }
 
 case "$cmd" in
-  start) echo "${3:?port}" > "$state/port"; start ;;
+  start) echo "${3:?amqp port}" > "$state/port"; echo "${4:?management port}" > "$state/mgmt-port"; start ;;
   restart) stop; start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|restart|stop STATE_DIR [PORT]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|restart|stop STATE_DIR [AMQP_PORT MGMT_PORT]" >&2; exit 2 ;;
 esac
