@@ -43,7 +43,8 @@ export async function runWarrenctl(io: CtlIo): Promise<number> {
     return parsed.error.exitCode;
   }
   const client = new ManagementClient(parsed.target, (parsed.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
-  // Held back until the end: like rabbitmqctl, print no banner when the broker cannot be reached.
+  // Held back until the end: like rabbitmqctl, print no banner when the broker cannot be reached
+  // (or refuses warrenctl's credentials).
   let stdout = '';
   const out = new Output(parsed.output, (text) => {
     stdout += text;
@@ -65,7 +66,8 @@ export async function runWarrenctl(io: CtlIo): Promise<number> {
     flush();
     return EXIT_OK;
   } catch (err) {
-    if (!(err instanceof BrokerUnreachable) || client.answered) flush();
+    const neverReached = (err instanceof BrokerUnreachable && !client.answered) || err instanceof ApiLoginRefused;
+    if (!neverReached) flush();
     if (err instanceof CommandFailed) {
       io.writeStderr(err.stderr);
       return err.exitCode;
