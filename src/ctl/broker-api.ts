@@ -49,8 +49,8 @@ export class BrokerApi {
 
   /** GET one object; null if it does not exist. */
   async object(path: string): Promise<JsonObject | null> {
-    const value = await this.read(path);
-    return isJsonObject(value ?? undefined) ? (value as JsonObject) : null;
+    const value = (await this.read(path)) ?? undefined;
+    return isJsonObject(value) ? value : null;
   }
 
   /** GET a list of objects; [] if the API answers 404 (e.g. a missing vhost). */

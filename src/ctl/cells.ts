@@ -28,8 +28,8 @@ export function termText(value: JsonValue): string {
   if (value === null) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return `[${value.map((v: JsonValue) => termText(v)).join(',')}]`;
-  return `[${Object.entries(value as JsonObject).map(([k, v]) => `{${JSON.stringify(k)},${termText(v)}}`).join(',')}]`;
+  if (!isJsonObject(value)) return `[${value.map((v: JsonValue) => termText(v)).join(',')}]`;
+  return `[${Object.entries(value).map(([k, v]) => `{${JSON.stringify(k)},${termText(v)}}`).join(',')}]`;
 }
 
 /** A nested value (client properties): the term's text, and the JSON as the API gave it. */

@@ -56,37 +56,40 @@ function targetFrom(url: string | undefined, dataDir: string): ApiTarget {
   return { kind: 'url', url: parsed, username, password };
 }
 
+function stringOption(values: ReadonlyMap<string, string | true>, name: string): string | undefined {
+  const value = values.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
 function describeBad(bad: readonly BadOption[]): string {
   return `Invalid options for this command:\n${bad.map((b) => `${b.given} : ${b.value}`).join('\n')}`;
 }
 
 function invocationFor(command: Command, args: readonly string[], values: Map<string, string | true>, bad: BadOption[], env: NodeJS.ProcessEnv): Invocation {
-  const formatterValue = values.get('formatter');
-  const formatter = typeof formatterValue === 'string' ? formatterValue : 'table';
+  const formatter = stringOption(values, 'formatter') ?? 'table';
   if (!isFormatterName(formatter)) throw new ArgumentError(`formatter '${formatter}' is not supported; use table, json or csv`);
   const silent = values.has('silent');
   if (values.has('no-table-headers') && (command.listing !== true || formatter !== 'table')) bad.push({ given: '--no-table-headers', value: '' });
   if (bad.length > 0) throw new ArgumentError(describeBad(bad));
   if (args.length < command.minArgs) throw new ArgumentError('not enough arguments.');
   if (args.length > command.maxArgs) throw new ArgumentError('too many arguments.');
-  const timeoutValue = values.get('timeout');
+  const timeoutValue = stringOption(values, 'timeout');
   let timeoutSeconds: number | undefined;
-  if (typeof timeoutValue === 'string') {
+  if (timeoutValue !== undefined) {
     timeoutSeconds = Number(timeoutValue);
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new ArgumentError(`timeout must be a positive number of seconds, got '${timeoutValue}'`);
   }
   command.check?.(args);
-  const url = values.get('url');
-  const dataDir = values.get('data-dir');
+
   return {
     kind: 'run',
     command,
     args,
-    vhost: typeof values.get('vhost') === 'string' ? (values.get('vhost') as string) : '/',
+    vhost: stringOption(values, 'vhost') ?? '/',
     options: values,
     output: { formatter, quiet: silent || values.has('quiet'), tableHeaders: !silent && !values.has('no-table-headers') },
     timeoutSeconds,
-    target: targetFrom(typeof url === 'string' ? url : undefined, typeof dataDir === 'string' ? dataDir : (env['WARREN_DATA_DIR'] ?? './warren-data')),
+    target: targetFrom(stringOption(values, 'url'), stringOption(values, 'data-dir') ?? env['WARREN_DATA_DIR'] ?? './warren-data'),
   };
 }
 

@@ -6,14 +6,15 @@ import { ArgumentError, failure } from '../errors.js';
 import { errorReason } from '../broker-api.js';
 import { EXIT_DATA_ERROR, EXIT_UNAVAILABLE } from '../exit-codes.js';
 import type { JsonValue } from '../json.js';
+import { isJsonObject } from '../json.js';
 
 const GUIDES = ['definitions'];
 
 /** JSON with every object's keys in order, compact, as rabbitmqctl writes definitions. */
 export function sortedJson(value: JsonValue): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v: JsonValue) => sortedJson(v)).join(',')}]`;
-  const entries = Object.entries(value as { readonly [key: string]: JsonValue }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!isJsonObject(value)) return `[${value.map((v: JsonValue) => sortedJson(v)).join(',')}]`;
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${sortedJson(v)}`).join(',')}}`;
 }
 
@@ -89,13 +90,13 @@ export const importDefinitions: Command = {
     try {
       text = fromStdin ? await ctx.readStdin() : readFileSync(path, 'utf8');
     } catch (err) {
-      throw failure(EXIT_DATA_ERROR, `Failed to read input: ${(err as Error).message}`);
+      throw failure(EXIT_DATA_ERROR, `Failed to read input: ${err instanceof Error ? err.message : String(err)}`);
     }
     let definitions: JsonValue;
     try {
       definitions = JSON.parse(text) as JsonValue;
     } catch (err) {
-      throw failure(EXIT_DATA_ERROR, `Failed to deserialise input (format: JSON) (error: ${(err as Error).message})`);
+      throw failure(EXIT_DATA_ERROR, `Failed to deserialise input (format: JSON) (error: ${err instanceof Error ? err.message : String(err)})`);
     }
     const response = await ctx.api.change('POST', '/api/definitions', definitions, [400]);
     if (response.status === 400) throw failure(EXIT_UNAVAILABLE, errorReason(response));
