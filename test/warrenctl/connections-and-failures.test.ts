@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import amqp from 'amqplib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -154,4 +155,23 @@ test('export then import through stdout and stdin', async () => {
   assert.equal(imported.exit, 0, imported.stderr);
   assert.match((await warrenctl(['list_vhosts', '-q'])).stdout, /^roundtrip$/m);
   assert.equal((await warrenctl(['delete_vhost', 'roundtrip'])).exit, 0);
+});
+
+test('delete_queue with both conditions says both, as rabbitmqctl 3.10.8 does', async () => {
+  const connection = await amqp.connect(broker.url);
+  try {
+    const channel = await connection.createChannel();
+    await channel.assertQueue('both-conditions', { durable: false });
+  } finally {
+    await connection.close();
+  }
+  const r = await warrenctl(['delete_queue', 'both-conditions', '--if-empty', '--if-unused']);
+  assert.equal(r.exit, 0, r.stderr);
+  assert.equal(r.stdout, "Deleting queue 'both-conditions' on vhost '/' if queue is empty and if queue is unused ...\nQueue was successfully deleted with 0 ready messages\n");
+});
+
+test('a password read from stdin is prompted for, as rabbitmqctl does', async () => {
+  const r = await warrenctl(['authenticate_user', 'guest'], {}, 'guest\n');
+  assert.equal(r.exit, 0, r.stderr);
+  assert.equal(r.stdout, 'Authenticating user "guest" ...\nPassword: \nSuccess\n');
 });

@@ -100,9 +100,8 @@ export const purgeQueue: Command = {
 };
 
 function deletingBanner(ctx: CommandContext, name: string, ifEmpty: boolean, ifUnused: boolean): string {
-  const conditions = [ifEmpty ? 'empty' : '', ifUnused ? 'unused' : ''].filter((c) => c !== '');
-  const condition = conditions.length === 0 ? '' : ` if queue is ${conditions.join(' and ')}`;
-  return `Deleting queue '${name}' on vhost '${ctx.vhost}'${condition} ...`;
+  const conditions = [ifEmpty ? 'if queue is empty' : '', ifUnused ? 'if queue is unused' : ''].filter((c) => c !== '');
+  return `Deleting queue '${name}' on vhost '${ctx.vhost}'${conditions.map((c) => ` ${c}`).join(' and')} ...`;
 }
 
 export const deleteQueue: Command = {
