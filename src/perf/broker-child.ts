@@ -120,11 +120,12 @@ function storageRequests(child: ChildProcess): (timeoutMs: number) => Promise<St
 /**
  * Spawns `node bin/warren --port <free> --management-port 0 --log-level warn --data-dir <temp>` and waits until it
  * accepts TCP connections. Rejects (after killing the child) if it exits or is not listening
- * within startTimeoutMs.
+ * within startTimeoutMs. With `keptDataDir` the broker uses that directory and leaves it in place
+ * (to restart on it); otherwise a temporary one is removed when the broker stops.
  */
-export async function startBrokerChild(startTimeoutMs = 15_000): Promise<BrokerChild> {
+export async function startBrokerChild(startTimeoutMs = 15_000, keptDataDir?: string): Promise<BrokerChild> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'warrenperf-'));
+  const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'warrenperf-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [WARREN_BIN, '--port', String(port), '--management-port', '0', '--log-level', 'warn', '--data-dir', dataDir],
@@ -152,7 +153,9 @@ export async function startBrokerChild(startTimeoutMs = 15_000): Promise<BrokerC
   });
   const pid = child.pid ?? -1;
   let stopping: Promise<void> | undefined;
-  const removeData = () => rmSync(dataDir, { recursive: true, force: true });
+  const removeData = () => {
+    if (keptDataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+  };
   const broker: BrokerChild = {
     url: `amqp://guest:guest@127.0.0.1:${port}`,
     port,
