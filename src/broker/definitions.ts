@@ -45,6 +45,8 @@ interface BindingRecord {
 export interface TopologyJournal {
   vhostAdded(v: VirtualHost): void;
   vhostDeleted(v: VirtualHost): void;
+  /** A store for paging out the messages of a long queue; not saved in the definitions. */
+  pagingStore(): MessageStore;
   exchangeDeclared(vhost: string, x: Exchange): void;
   exchangeDeleted(vhost: string, x: Exchange): void;
   /** A durable queue was declared: log it and return where its messages go. */
@@ -113,6 +115,11 @@ export class DefinitionsJournal implements TopologyJournal, AccessJournal {
 
   vhostAdded(v: VirtualHost): void {
     this.store.appendDefinition(vhostRecord(v));
+  }
+
+  pagingStore(): MessageStore {
+    // Unknown to the definitions, so a leftover directory is removed at the next start.
+    return this.store.createQueueStore(`paging-${randomBytes(8).toString('hex')}`);
   }
 
   vhostDeleted(v: VirtualHost): void {

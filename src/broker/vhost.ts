@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FieldTable } from '../protocol/field-types.js';
 import { isExchangeType } from '../routing/exchange-router.js';
 import { Queue, type QueueHost } from '../queue/queue.js';
-import { Message, type DeadLetterReason, type QueueEntry } from '../queue/message.js';
+import { Message, type DeadLetterReason, type MessageStore, type QueueEntry } from '../queue/message.js';
 import { encodeHeaderWithProperties } from '../queue/content-header.js';
 import type { FieldValue } from '../protocol/field-types.js';
 import { Exchange, type Destination } from './exchange.js';
@@ -295,6 +295,10 @@ export class VirtualHost implements QueueHost {
 
   timerFailed(queue: Queue, err: unknown): void {
     this.onError(err, `expiry timer of ${this.describeQueue(queue.name)}`);
+  }
+
+  pagingStore(_queue: Queue): MessageStore | null {
+    return this.journal?.pagingStore() ?? null;
   }
 
   storeFailed(queue: Queue, err: unknown): void {

@@ -68,8 +68,11 @@ export class QueueEntry {
  * acks are buffered and written in the next group commit; `load` reads a paged-out message back.
  */
 export interface MessageStore {
-  /** Persists the entry's message; sets entry.segment and entry.offset. */
-  append(entry: QueueEntry, message: Message): void;
+  /**
+   * Writes the entry's message; sets entry.segment and entry.offset. A transient one is only
+   * paged out: it is never recovered after a restart.
+   */
+  append(entry: QueueEntry, message: Message, transient?: boolean): void;
   /** The entry left the queue for good (acked, dropped, expired, purged, dead-lettered). */
   remove(entry: QueueEntry): void;
   /** Reads a paged-out message back from disk. */

@@ -25,6 +25,11 @@ export interface QueueHost {
   timerFailed(queue: Queue, err: unknown): void;
   /** A paged-out message could not be read back from disk; it was dropped. */
   storeFailed(queue: Queue, err: unknown): void;
+  /**
+   * Where a queue without a durable store pages out transient messages when it grows long;
+   * null when the broker has no data directory.
+   */
+  pagingStore(queue: Queue): MessageStore | null;
 }
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -125,6 +130,9 @@ export class Queue {
   private expiryTimer: NodeJS.Timeout | null = null;
   /** Where a durable queue persists its persistent messages; null for transient queues. */
   private store: MessageStore | null = null;
+  /** The store holds this durable queue's persistent messages (not only paged-out ones). */
+  private storeIsDurable = false;
+  private pagingUnavailable = false;
   unackedCount = 0;
   deleted = false;
   readonly stats: QueueStats = { publish: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, ack: 0, redeliver: 0 };
@@ -196,11 +204,12 @@ export class Queue {
     }
     this.stats.publish++;
     let result: EnqueueResult = 'queued';
-    if (this.store !== null && message.persistent) {
-      this.store.append(entry, message);
+    const long = this.ready.length >= RESIDENT_MESSAGES || this.readyBytes >= RESIDENT_BYTES;
+    if (this.storeIsDurable && message.persistent) {
+      this.store!.append(entry, message, false);
       result = 'stored';
-      if (this.ready.length >= RESIDENT_MESSAGES || this.readyBytes >= RESIDENT_BYTES) entry.message = null;
-    }
+      if (long) entry.message = null;
+    } else if (long) this.pageOut(entry, message);
     this.ready.push(entry, entry.priority);
     this.readyBytes += size;
     if (this.limits.maxLength !== undefined || this.limits.maxLengthBytes !== undefined) this.dropHeadOverLimit();
@@ -212,9 +221,28 @@ export class Queue {
     return result;
   }
 
+  /**
+   * A transient message (or any message of a transient queue) in a long queue: its body goes to
+   * the store, marked transient (never recovered), and leaves memory. Without a data directory it
+   * stays in memory, bounded by the memory alarm.
+   */
+  private pageOut(entry: QueueEntry, message: Message): void {
+    if (this.store === null) {
+      if (this.pagingUnavailable) return;
+      this.store = this.host.pagingStore(this);
+      if (this.store === null) {
+        this.pagingUnavailable = true;
+        return;
+      }
+    }
+    this.store.append(entry, message, true);
+    entry.message = null;
+  }
+
   /** Gives a durable queue its store (at declaration, or at recovery with its stored messages). */
   attachStore(store: MessageStore, recovered: readonly QueueEntry[] = []): void {
     this.store = store;
+    this.storeIsDurable = true;
     for (const entry of recovered) {
       this.ready.push(entry, entry.priority);
       this.readyBytes += entry.size;
@@ -225,11 +253,12 @@ export class Queue {
 
   /** At a clean shutdown: the store remembers which ready messages were delivered before. */
   saveRedeliveredMarks(): void {
-    this.store?.markRedelivered(this.ready);
+    if (this.storeIsDurable) this.store?.markRedelivered(this.ready);
   }
 
+  /** A durable queue whose persistent messages are saved. */
   get persisted(): boolean {
-    return this.store !== null;
+    return this.storeIsDurable;
   }
 
   /**

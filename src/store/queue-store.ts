@@ -10,6 +10,8 @@ import { RECORD_HEADER_SIZE, RECORD_MAGIC, scanRecords, type ScanResult } from '
 const KIND_MESSAGE = 1;
 const KIND_ACKS = 2;
 const KIND_REDELIVERED = 3;
+/** A transient message paged out of memory: read back while running, skipped at recovery. */
+const KIND_PAGED = 4;
 
 /** Bytes read at a time when paged-out messages are read back (several messages per read). */
 const READ_BLOCK = 256 * 1024;
@@ -75,7 +77,7 @@ export class QueueStore implements MessageStore {
     return seg;
   }
 
-  append(entry: QueueEntry, message: Message): void {
+  append(entry: QueueEntry, message: Message, transient = false): void {
     let seg = this.head;
     if (seg === null || seg.file.size >= this.segmentSize) {
       if (seg !== null && seg.live === 0) this.removeSegment(seg);
@@ -90,7 +92,7 @@ export class QueueStore implements MessageStore {
     const offset = file.startRecord(payloadLength);
     const b = file.buffer;
     let o = file.cursor;
-    b[o++] = KIND_MESSAGE;
+    b[o++] = transient ? KIND_PAGED : KIND_MESSAGE;
     o = b.writeDoubleLE(entry.seq, o);
     o = b.writeDoubleLE(entry.expiresAt, o);
     b[o++] = entry.priority;
