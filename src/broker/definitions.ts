@@ -119,7 +119,7 @@ export class DefinitionsJournal implements TopologyJournal, AccessJournal {
 
   pagingStore(): MessageStore {
     // Unknown to the definitions, so a leftover directory is removed at the next start.
-    return this.store.createQueueStore(`paging-${randomBytes(8).toString('hex')}`);
+    return this.store.createQueueStore(`paging-${randomBytes(8).toString('hex')}`, false);
   }
 
   vhostDeleted(v: VirtualHost): void {

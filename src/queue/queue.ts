@@ -94,11 +94,13 @@ export interface QueueStats {
 export type EnqueueResult = 'queued' | 'stored' | 'rejected';
 
 /**
- * A durable queue keeps the bodies of its first messages in memory; beyond this many ready
- * messages (or bytes), a persisted message's body is dropped from memory and read back from its
- * segment when its turn comes.
+ * A queue keeps the bodies of its first messages in memory; beyond this many ready bytes (or
+ * messages), a message's body is written out (persistent ones are anyway) and dropped from
+ * memory, and read back from its segment when its turn comes. The count is high so that a short
+ * backlog of small messages never touches the disk (measured: paging from 2,048 messages cost a
+ * quarter of the throughput with a 10,000-message backlog of 16-byte messages).
  */
-export const RESIDENT_MESSAGES = 2048;
+export const RESIDENT_MESSAGES = 65536;
 export const RESIDENT_BYTES = 8 * 1024 * 1024;
 
 /**

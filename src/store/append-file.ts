@@ -46,6 +46,8 @@ export class AppendFile {
     readonly path: string,
     private readonly owner: FileOwner,
     size: number,
+    /** False for files that need not survive a crash (paged-out transient messages): never synced. */
+    readonly durable = true,
   ) {
     this.size = size;
     this.written = size;
@@ -123,7 +125,7 @@ export class AppendFile {
     this.chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, used * 2));
     if (used < this.chunk.length / 2) this.chunk = EMPTY;
     this.chunkUsed = 0;
-    this.needsSync = true;
+    this.needsSync = this.durable;
   }
 
   /** fdatasync in the thread pool; `done` gets the error, if any. */

@@ -119,13 +119,13 @@ export class DiskStore implements QueueStoreOwner {
     return join(this.queuesDir, id);
   }
 
-  /** A new durable queue's store. */
-  createQueueStore(id: string): QueueStore {
+  /** A new queue store: a durable queue's, or (durable false) one that only pages messages out. */
+  createQueueStore(id: string, durable = true): QueueStore {
     const dir = this.queueDir(id);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    this.dirsToSync.add(this.queuesDir);
-    return new QueueStore(dir, this, this.options.segmentSize);
+    if (durable) this.dirsToSync.add(this.queuesDir);
+    return new QueueStore(dir, this, this.options.segmentSize, durable);
   }
 
   /** A durable queue's store and its messages, read back at startup. */
@@ -178,7 +178,7 @@ export class DiskStore implements QueueStoreOwner {
 
   opened(file: AppendFile): void {
     this.openFiles.add(file);
-    if (file.size === 0) this.dirsToSync.add(dirname(file.path));
+    if (file.size === 0 && file.durable) this.dirsToSync.add(dirname(file.path));
   }
 
   closed(file: AppendFile): void {
@@ -231,7 +231,7 @@ export class DiskStore implements QueueStoreOwner {
       this.finishCommit(waiters, ok);
       return;
     }
-    const files = [...this.unsynced].filter((f) => !f.removed);
+    const files = [...this.unsynced].filter((f) => !f.removed && f.durable);
     this.unsynced.clear();
     const dirs = [...this.dirsToSync];
     this.dirsToSync.clear();
@@ -285,7 +285,7 @@ export class DiskStore implements QueueStoreOwner {
     this.writeAll();
     this.shutDown = true;
     for (const f of this.unsynced) {
-      if (f.removed) continue;
+      if (f.removed || !f.durable) continue;
       const fd = openSync(f.path, 'r');
       try {
         fdatasyncSync(fd);

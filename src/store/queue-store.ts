@@ -63,6 +63,8 @@ export class QueueStore implements MessageStore {
     readonly dir: string,
     private readonly owner: QueueStoreOwner,
     private readonly segmentSize: number,
+    /** False for a store that only pages transient messages out: its files are never synced. */
+    private readonly durable = true,
   ) {}
 
   /** Segments on disk (for tests and statistics). */
@@ -72,7 +74,7 @@ export class QueueStore implements MessageStore {
 
   private newSegment(): Segment {
     const num = this.nextSegment++;
-    const seg: Segment = { num, file: new AppendFile(join(this.dir, segmentName(num, 'seg')), this.owner, 0), acks: null, live: 0, pendingAcks: [] };
+    const seg: Segment = { num, file: new AppendFile(join(this.dir, segmentName(num, 'seg')), this.owner, 0, this.durable), acks: null, live: 0, pendingAcks: [] };
     this.segments.set(num, seg);
     return seg;
   }
@@ -143,7 +145,7 @@ export class QueueStore implements MessageStore {
   }
 
   private ackFile(seg: Segment): AppendFile {
-    return (seg.acks ??= new AppendFile(join(this.dir, segmentName(seg.num, 'ack')), this.owner, 0));
+    return (seg.acks ??= new AppendFile(join(this.dir, segmentName(seg.num, 'ack')), this.owner, 0, this.durable));
   }
 
   private appendOffsets(seg: Segment, kind: number, offsets: readonly number[]): void {

@@ -7,11 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RESIDENT_MESSAGES } from '../../src/queue/queue.js';
+import { RESIDENT_BYTES } from '../../src/queue/queue.js';
 import { bodyOf, drainNumbers, withBroker, withDataDir } from './helpers.js';
 import { waitFor } from '../support/wait.js';
 
-const COUNT = RESIDENT_MESSAGES + 1500;
+/** Bodies of 4 KiB: enough of them to pass the resident byte limit by 1,500 messages. */
+const SIZE = 4096;
+const COUNT = Math.ceil(RESIDENT_BYTES / SIZE) + 1500;
 
 function queueDirs(dataDir: string): string[] {
   return readdirSync(join(dataDir, 'queues'));
@@ -28,7 +30,7 @@ test('a long transient queue pages bodies out, delivers them in order, and leave
       const conn = await b.connect();
       const ch = await conn.createConfirmChannel();
       await ch.assertQueue('long-transient', { durable: false });
-      for (let i = 0; i < COUNT; i++) ch.sendToQueue('long-transient', bodyOf(i), { persistent: false });
+      for (let i = 0; i < COUNT; i++) ch.sendToQueue('long-transient', bodyOf(i, SIZE), { persistent: false });
       await ch.waitForConfirms();
       const paging = queueDirs(dataDir).filter((d) => d.startsWith('paging-'));
       assert.equal(paging.length, 1, 'one paging directory for the queue');
@@ -46,7 +48,7 @@ test('transient messages paged out of a durable queue are not recovered; persist
     await withBroker(dataDir, async (b) => {
       const ch = await (await b.connect()).createConfirmChannel();
       await ch.assertQueue('mixed-long', { durable: true });
-      for (let i = 0; i < COUNT; i++) ch.sendToQueue('mixed-long', bodyOf(i), { persistent: i % 2 === 0 });
+      for (let i = 0; i < COUNT; i++) ch.sendToQueue('mixed-long', bodyOf(i, SIZE), { persistent: i % 2 === 0 });
       await ch.waitForConfirms();
       assert.equal((await ch.checkQueue('mixed-long')).messageCount, COUNT);
     });

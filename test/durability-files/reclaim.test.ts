@@ -66,7 +66,7 @@ async function consumeAndAck(ch: Channel, queue: string, n: number): Promise<num
 test('consuming and acking every message deletes every segment and ack file; disk usage returns to its baseline', TIMEOUT, async () => {
   await withDataDir(async (dir) => {
     const q = 'reclaim-all';
-    // More than the 2048 messages a durable queue keeps in memory, so bodies are paged out too.
+    // Enough messages for several 64 KiB segments.
     const n = 3000;
     await withBroker(dir, async (b) => {
       const conn = await b.connect();

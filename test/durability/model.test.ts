@@ -34,8 +34,8 @@ const TIME_LIMIT_MS = 75_000;
 const OP_MS = 10_000;
 
 /**
- * A bulk publish is more messages than a durable queue keeps in memory (RESIDENT_MESSAGES, 2048):
- * the later ones are paged out and read back from disk. Their padded bodies also fill more than a
+ * A bulk publish is more than a durable queue keeps in memory (RESIDENT_BYTES, 8 MiB, reached by
+ * about 1,900 of these padded bodies): the later ones are paged out and read back from disk. Their padded bodies also fill more than a
  * segment file (8 MiB), so segments roll over and are deleted once all their messages are gone.
  */
 const BULK = { min: 2050, max: 2300 };
