@@ -137,6 +137,19 @@ export class Broker implements BrokerContext {
     return this.store?.definitionsGeneration ?? 0;
   }
 
+  /** Rewrites the definitions log as a snapshot of what exists now (done when it has grown 4×). */
+  compactDefinitions(): void {
+    if (this.store === null || this.journal === null) return;
+    const started = Date.now();
+    try {
+      this.store.rewriteDefinitions(this.journal.snapshot(this.vhosts, this.users, true));
+      this.log.info({ ms: Date.now() - started }, 'compacted the definitions log');
+    } catch (err) {
+      // The old log is intact until the rename; appending to it goes on.
+      this.log.error({ err }, 'compacting the definitions log failed');
+    }
+  }
+
   /** Calls `done` once everything stored so far is on disk (at once without a data directory). */
   whenDurable(done: (ok: boolean) => void): void {
     if (this.store === null) done(true);
@@ -244,6 +257,7 @@ export class Broker implements BrokerContext {
       }
       this.checkDisk();
       this.store?.reclaim();
+      if (this.store?.definitionsNeedCompaction() === true) this.compactDefinitions();
     }, TICK_MS);
     this.ticker.unref();
     this.checkDisk();

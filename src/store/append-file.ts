@@ -178,6 +178,14 @@ export class AppendFile {
     this.size = this.written = size;
   }
 
+  /** Drops buffered records and closes the file, leaving it on disk (it was replaced). */
+  retire(): void {
+    this.removed = true;
+    this.chunkUsed = 0;
+    this.chunk = EMPTY;
+    this.close();
+  }
+
   /** Drops buffered records, closes and deletes the file; `then` runs once it is unlinked. */
   remove(then?: () => void): void {
     if (this.removed) return;

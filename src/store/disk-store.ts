@@ -15,6 +15,9 @@ export interface DiskStoreOptions {
   readonly log: Logger;
 }
 
+/** The definitions log is compacted while running once it is this large and 4× its last snapshot. */
+const COMPACT_DEFINITIONS_AT = 1024 * 1024;
+
 /** Open descriptors beyond which idle files are closed after a commit. */
 const MAX_OPEN_FILES = 1000;
 
@@ -51,6 +54,7 @@ export class DiskStore implements QueueStoreOwner {
   private readonly openFiles = new Set<AppendFile>();
   private commitNumber = 0;
   private definitions: AppendFile;
+  private snapshotSize = 0;
   private shutDown = false;
   private readonly log: Logger;
   private readonly queuesDir: string;
@@ -93,7 +97,17 @@ export class DiskStore implements QueueStoreOwner {
     return records;
   }
 
-  /** Replaces the definitions log with `records` (a compacted snapshot), atomically. */
+  /** Whether the definitions log has grown enough (declares and deletes) to be compacted. */
+  definitionsNeedCompaction(): boolean {
+    return this.definitions.size > Math.max(COMPACT_DEFINITIONS_AT, 4 * this.snapshotSize);
+  }
+
+  /**
+   * Replaces the definitions log with `records` (a compacted snapshot of the current state),
+   * atomically: written, fsync'ed, renamed over the log. Records appended to the old log but not
+   * yet written are dropped: the snapshot holds their effect, and is on disk before any commit
+   * could report them durable.
+   */
   rewriteDefinitions(records: readonly unknown[]): void {
     const path = join(this.dir, DEFINITIONS);
     const tmp = path + '.tmp';
@@ -102,10 +116,12 @@ export class DiskStore implements QueueStoreOwner {
     const fd = openSync(tmp, 'r+');
     fsyncSync(fd);
     closeSync(fd);
-    this.definitions.close();
     renameSync(tmp, path);
-    syncDirectory(this.dir);
+    // From here on the old log (and what was waiting to be appended to it) is replaced.
+    this.definitions.retire();
     this.definitions = new AppendFile(path, this, data.length);
+    this.snapshotSize = data.length;
+    syncDirectory(this.dir);
   }
 
   appendDefinition(record: unknown): void {
