@@ -261,7 +261,7 @@ export class QueueStore implements MessageStore {
           for (let o = 1; o + 4 <= payload.length; o += 4) target.add(payload.readUInt32LE(o));
         });
       }
-      const seg: Segment = { num, file: new AppendFile(join(this.dir, segmentName(num, 'seg')), this.owner, 0), acks, live: 0, pendingAcks: [] };
+      let live = 0;
       const file = this.recoverFile(segmentName(num, 'seg'), damaged, (payload, offset) => {
         if (payload[0] !== KIND_MESSAGE || acked.has(offset)) return;
         const entry = decodeEntry(payload);
@@ -270,13 +270,12 @@ export class QueueStore implements MessageStore {
         entry.offset = offset;
         entry.redelivered = allRedelivered || redelivered.has(offset);
         entries.push(entry);
-        seg.live++;
+        live++;
       });
-      const live: Segment = { ...seg, file };
-      if (live.live === 0) {
+      if (live === 0) {
         const ackFile = acks;
         file.remove(ackFile === null ? undefined : () => ackFile.remove());
-      } else this.segments.set(num, live);
+      } else this.segments.set(num, { num, file, acks, live, pendingAcks: [] });
     }
     for (const num of ackNums) {
       if (!segNums.has(num)) new AppendFile(join(this.dir, segmentName(num, 'ack')), this.owner, 0).remove();
