@@ -10,7 +10,7 @@ import { Reply, type ApiContext, type HandlerResult } from './context.js';
 import { badRequest, HttpError, methodNotAllowed, notAuthorised, notFound, notFoundReason } from './http-error.js';
 import type { Json } from './json.js';
 import { Router, type Method } from './router.js';
-import { HOME_PAGE } from './home-page.js';
+import { StaticUi } from './static-ui.js';
 import { allRoutes } from './resources/index.js';
 import { StatsDb, type StatsOptions } from './stats/stats-db.js';
 
@@ -28,6 +28,7 @@ export interface ManagementOptions {
 export class ManagementServer {
   readonly stats: StatsDb;
   private readonly router = new Router(allRoutes);
+  private readonly ui = new StaticUi();
   private readonly servers: Server[] = [];
   private socketPath: string | null = null;
   /** The TCP port the API listens on (0 until listening). */
@@ -118,6 +119,11 @@ export class ManagementServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, viaSocket: boolean): Promise<void> {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (this.ui.owns(pathname)) {
+      this.ui.serve(req, res, pathname);
+      return;
+    }
     const head = req.method === 'HEAD';
     let reply: Reply;
     try {
@@ -131,10 +137,6 @@ export class ManagementServer {
   private async dispatch(req: IncomingMessage, viaSocket: boolean): Promise<Reply> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const requested = (req.method ?? 'GET').toUpperCase();
-    if (url.pathname === '/' || url.pathname === '/index.html') {
-      await readBody(req);
-      return new Reply(200, HOME_PAGE, { 'content-type': 'text/html; charset=utf-8' });
-    }
     const match = this.router.match(url.pathname);
     if (match === undefined) throw notFound();
     const method = (requested === 'HEAD' ? 'GET' : requested) as Method;
@@ -213,11 +215,8 @@ function send(res: ServerResponse, reply: Reply, head: boolean): void {
   const headers: Record<string, string> = { 'cache-control': 'no-cache', ...reply.headers };
   let payload: Buffer | null = null;
   if (reply.body !== null) {
-    if (typeof reply.body === 'string' && headers['content-type']?.startsWith('text/html') === true) payload = Buffer.from(reply.body);
-    else {
-      payload = Buffer.from(JSON.stringify(reply.body));
-      headers['content-type'] ??= 'application/json';
-    }
+    payload = Buffer.from(JSON.stringify(reply.body));
+    headers['content-type'] ??= 'application/json';
   }
   headers['content-length'] = String(payload?.length ?? 0);
   res.writeHead(reply.status, headers);

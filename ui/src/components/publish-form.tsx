@@ -1,0 +1,85 @@
+/**
+ * "Publish message": POST /api/exchanges/{vhost}/{exchange}/publish, as RabbitMQ's form. A queue
+ * page publishes through the default exchange with the queue's name as routing key.
+ */
+import { post, seg } from '../api.js';
+import { Field, Form, text, useAction } from './ui.js';
+
+interface Props {
+  readonly vhost: string;
+  readonly exchange: string;
+  /** Fixed routing key (a queue's name on its page); editable when absent. */
+  readonly routingKey?: string;
+}
+
+/** Parses "key=value" lines into headers (numbers stay strings, as RabbitMQ's form sends them). */
+function parseHeaders(raw: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of raw.split('\n')) {
+    const i = line.indexOf('=');
+    if (line.trim() === '') continue;
+    if (i <= 0) throw new Error(`Header "${line.trim()}" is not key=value`);
+    headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return headers;
+}
+
+export function PublishForm({ vhost, exchange, routingKey }: Props) {
+  const action = useAction();
+  return (
+    <Form
+      name="publish"
+      submit="Publish message"
+      action={action}
+      onSubmit={async (data) => {
+        const properties: Record<string, unknown> = {};
+        const mode = text(data, 'delivery_mode');
+        if (mode !== '') properties['delivery_mode'] = Number(mode);
+        const headers = parseHeaders(text(data, 'headers'));
+        if (Object.keys(headers).length > 0) properties['headers'] = headers;
+        for (const p of ['content_type', 'correlation_id', 'reply_to', 'expiration', 'message_id', 'type', 'priority'] as const) {
+          const v = text(data, p).trim();
+          if (v !== '') properties[p] = p === 'priority' ? Number(v) : v;
+        }
+        const res = await post<{ routed: boolean }>(`exchanges/${seg(vhost)}/${seg(exchange)}/publish`, {
+          properties,
+          routing_key: routingKey ?? text(data, 'routing_key'),
+          payload: text(data, 'payload'),
+          payload_encoding: text(data, 'payload_encoding') || 'string',
+        });
+        return res.routed ? 'Message published.' : 'Message published, but not routed.';
+      }}
+    >
+      {routingKey === undefined && (
+        <Field label="Routing key">
+          <input name="routing_key" />
+        </Field>
+      )}
+      <Field label="Delivery mode">
+        <select name="delivery_mode">
+          <option value="1">1 - Non-persistent</option>
+          <option value="2">2 - Persistent</option>
+        </select>
+      </Field>
+      <Field label="Headers (key=value per line)">
+        <textarea name="headers" rows={2} />
+      </Field>
+      <Field label="Properties">
+        <div class="props">
+          {(['content_type', 'correlation_id', 'reply_to', 'expiration', 'message_id', 'type', 'priority'] as const).map((p) => (
+            <input key={p} name={p} placeholder={p} size={14} />
+          ))}
+        </div>
+      </Field>
+      <Field label="Payload">
+        <textarea name="payload" rows={4} />
+      </Field>
+      <Field label="Payload encoding">
+        <select name="payload_encoding">
+          <option value="string">String (default)</option>
+          <option value="base64">Base64</option>
+        </select>
+      </Field>
+    </Form>
+  );
+}

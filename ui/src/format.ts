@@ -1,0 +1,39 @@
+/** How numbers, rates, sizes and times are shown. */
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const small = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+
+export function count(n: number | undefined): string {
+  return n === undefined ? '' : integer.format(n);
+}
+
+/** A rate per second as RabbitMQ's UI shows it: "0.00/s", "12/s", "1,234/s". */
+export function rate(r: number | undefined): string {
+  if (r === undefined) return '';
+  if (r === 0) return '0.00/s';
+  if (Math.abs(r) < 10) return `${small.format(r)}/s`;
+  if (Math.abs(r) < 100) return `${decimal.format(r)}/s`;
+  return `${integer.format(r)}/s`;
+}
+
+export function bytes(n: number | undefined): string {
+  if (n === undefined) return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${decimal.format(v)} ${units[u]}`;
+}
+
+export function time(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return new Date(ms).toLocaleString();
+}
+
+export function yesNo(b: boolean | undefined): string {
+  return b === true ? 'yes' : b === false ? 'no' : '';
+}

@@ -1,0 +1,6 @@
+import type { PageProps } from './page.js';
+
+// Placeholder until this page is written.
+export function QueuePage({ args }: PageProps) {
+  return <p>QueuePage {args.join('/')}</p>;
+}

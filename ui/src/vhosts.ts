@@ -1,0 +1,24 @@
+/** The virtual host chosen in the header ('' = all), which the list pages show. */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+
+export interface VhostChoice {
+  readonly vhost: string;
+  readonly names: readonly string[];
+}
+
+export const VhostContext = createContext<VhostChoice>({ vhost: '', names: [] });
+
+export function useVhost(): VhostChoice {
+  return useContext(VhostContext);
+}
+
+/** The API list path for the chosen vhost: `queues` or `queues/%2F`. */
+export function listPath(resource: string, vhost: string): string {
+  return vhost === '' ? resource : `${resource}/${encodeURIComponent(vhost)}`;
+}
+
+/** The vhosts the user may see, for forms that need a vhost (declare a queue…). */
+export function useVhostNames(): readonly string[] {
+  return useVhost().names;
+}
