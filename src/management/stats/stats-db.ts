@@ -17,8 +17,12 @@ export interface StatsOptions {
 
 const Q = (name: (typeof QUEUE_FIELDS)[number]): number => QUEUE_FIELDS.indexOf(name);
 const V = (name: (typeof VHOST_FIELDS)[number]): number => VHOST_FIELDS.indexOf(name);
-/** For each queue field, where it adds up in a vhost's totals. */
-const QUEUE_TO_VHOST = QUEUE_FIELDS.map((f) => VHOST_FIELDS.indexOf(f as (typeof VHOST_FIELDS)[number]));
+/**
+ * For each queue field, where it adds up in a vhost's totals. A queue's `publish` is not added: a
+ * vhost's publishes are its exchanges' `publish_in` (a message routed to two queues is one publish,
+ * and one routed nowhere is one too), as RabbitMQ counts them.
+ */
+const QUEUE_TO_VHOST = QUEUE_FIELDS.map((f) => (f === 'publish' ? -1 : VHOST_FIELDS.indexOf(f as (typeof VHOST_FIELDS)[number])));
 const LENGTH_START = Q('messages');
 const RECV = V('recv_oct');
 const SEND = V('send_oct');
