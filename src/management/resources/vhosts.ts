@@ -8,12 +8,17 @@ import { formatVhost, VHOST_BASIC_COLUMNS, vhostBasic } from '../format/vhost.js
 import { permissionsOfRoutes } from './permissions.js';
 import { vhostOf } from './lookup.js';
 
-/** PUT replaces the vhost's metadata (an empty body clears it), as RabbitMQ 3.10 does. */
+/**
+ * PUT replaces the vhost's metadata (an empty body clears it), as RabbitMQ 3.10 does. Creating one
+ * gives the user who created it full permissions there, as RabbitMQ does (not the UNIX socket's
+ * warrenctl, which is no user: `rabbitmqctl add_vhost` grants none either).
+ */
 function putVhost(ctx: ApiContext) {
   const name = param(ctx, 'vhost');
   const body = jsonBody(ctx);
   const existed = ctx.broker.vhosts.has(name);
   ctx.broker.addVhost(name, { description: stringField(body, 'description', ''), tags: tagsField(body, 'tags') ?? [] });
+  if (!existed && ctx.user.user !== null) ctx.broker.users.setPermissions({ user: ctx.user.name, vhost: name, configure: '.*', write: '.*', read: '.*' });
   return createdOrUpdated(existed);
 }
 
