@@ -25,7 +25,7 @@ start() {
   local port mgmt
   port=$(cat "$state/port")
   mgmt=$(cat "$state/mgmt-port")
-  node "$repo/bin/warren" --port "$port" --management-port "$mgmt" --data-dir "$state/data" --log-level warn >> "$state/broker.log" 2>&1 &
+  node "$repo/bin/warren" --port "$port" --management-port "$mgmt" --prometheus-port 0 --data-dir "$state/data" --log-level warn >> "$state/broker.log" 2>&1 &
   echo $! > "$state/pid"
   for _ in $(seq 1 100); do
     if node -e 'const s=require("net").connect(+process.argv[1],"127.0.0.1",()=>process.exit(0)).on("error",()=>process.exit(1))' "$port"; then

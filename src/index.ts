@@ -11,6 +11,8 @@ export interface RunningBroker {
   readonly port: number;
   /** http://127.0.0.1:PORT (the first bind address), when `managementPort` was given. */
   readonly managementUrl?: string;
+  /** http://127.0.0.1:PORT/metrics (the first bind address), when `prometheusPort` was given. */
+  readonly prometheusUrl?: string;
   readonly broker: Broker;
   close(): Promise<void>;
 }
@@ -19,7 +21,8 @@ export interface RunningBroker {
  * Starts a broker in this process, e.g. for an application's test suite:
  * `const b = await startBroker({ port: 0 })` then connect to `b.url`, and `await b.close()`.
  * It keeps everything in memory. Logging is off unless `logLevel` is given. With `managementPort`
- * (0 for a free one) it also serves the management HTTP API at `managementUrl`.
+ * (0 for a free one) it also serves the management HTTP API at `managementUrl`, and with
+ * `prometheusPort` Prometheus metrics at `prometheusUrl`.
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const broker = new Broker({ logLevel: 'silent', ...options });
@@ -32,6 +35,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     url: `amqp://${user}:${pass}@${hostPart}:${broker.port}`,
     port: broker.port,
     ...(broker.options.managementPort !== null ? { managementUrl: `http://${hostPart}:${broker.managementPort}` } : {}),
+    ...(broker.options.prometheusPort !== null ? { prometheusUrl: `http://${hostPart}:${broker.prometheusPort}/metrics` } : {}),
     broker,
     close: () => broker.close(),
   };

@@ -14,6 +14,7 @@ import {
   queueLimits,
 } from './arguments.js';
 import type { TopologyJournal } from './definitions.js';
+import { MessageCounters } from './message-counters.js';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
 
 export interface ExchangeDeclaration {
@@ -67,6 +68,8 @@ export class VirtualHost implements QueueHost {
   private readonly visited = new Set<Exchange>();
   /** Where durable topology changes are saved; null for a broker without a data directory. */
   journal: TopologyJournal | null = null;
+  /** Message counters of the queues and exchanges deleted here, so that totals never go down. */
+  readonly retired = new MessageCounters();
   /** Metadata shown by the management API (RabbitMQ 3.8+). */
   description = '';
   tags: string[] = [];
@@ -139,6 +142,7 @@ export class VirtualHost implements QueueHost {
   private removeExchange(x: Exchange): void {
     if (this.exchanges.get(x.name) !== x) return;
     this.exchanges.delete(x.name);
+    this.retired.addExchange(x.stats);
     this.journal?.exchangeDeleted(this.name, x);
     for (const b of x.router.bindings()) this.sources.get(b.destination)?.delete(x);
     this.removeBindingsTo(x);
@@ -230,6 +234,7 @@ export class VirtualHost implements QueueHost {
   removeQueue(q: Queue): number {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
+    this.retired.addQueue(q.stats);
     if (q.persisted) this.journal?.queueDeleted(this.name, q);
     if (q.exclusiveOwner !== null) this.exclusiveQueues.get(q.exclusiveOwner)?.delete(q);
     const count = q.markDeleted();

@@ -2,16 +2,20 @@ import { parseArgs } from 'node:util';
 import { Broker } from '../server/broker.js';
 import { VERSION } from '../server/config.js';
 
-const USAGE = `usage: warren [--port N] [--management-port N] [--data-dir DIR] [--bind ADDR[,ADDR]]
-              [--log-level LEVEL] [--heartbeat SECONDS] [--fsync on|off] [--disk-free-limit SIZE]
+const USAGE = `usage: warren [--port N] [--management-port N] [--prometheus-port N] [--data-dir DIR]
+              [--bind ADDR[,ADDR]] [--log-level LEVEL] [--heartbeat SECONDS] [--fsync on|off]
+              [--disk-free-limit SIZE]
   --management-port N     management HTTP API (default 15672)
+  --prometheus-port N     Prometheus metrics at /metrics and /metrics/per-object (default 15692)
   --data-dir DIR          durable data (default ./warren-data); the management API is also
                           served without login on DIR/management.sock (owner only)
   --fsync on|off          fdatasync before confirming (default on); off survives a broker crash,
                           not a power loss
   --disk-free-limit SIZE  block publishers below this much free disk, e.g. 50MB, 2GB (default 50MB)
-Environment: WARREN_PORT, WARREN_MANAGEMENT_PORT, WARREN_DATA_DIR, WARREN_BIND, WARREN_LOG_LEVEL,
-WARREN_HEARTBEAT, WARREN_FSYNC, WARREN_DISK_FREE_LIMIT. Flags win over the environment.`;
+Ports: 0 picks a free one.
+Environment: WARREN_PORT, WARREN_MANAGEMENT_PORT, WARREN_PROMETHEUS_PORT, WARREN_DATA_DIR,
+WARREN_BIND, WARREN_LOG_LEVEL, WARREN_HEARTBEAT, WARREN_FSYNC, WARREN_DISK_FREE_LIMIT.
+Flags win over the environment.`;
 
 function fail(message: string): never {
   process.stderr.write(`warren: ${message}\n${USAGE}\n`);
@@ -53,6 +57,7 @@ function main(): void {
       options: {
         port: { type: 'string' },
         'management-port': { type: 'string' },
+        'prometheus-port': { type: 'string' },
         'data-dir': { type: 'string' },
         bind: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
@@ -84,6 +89,7 @@ function main(): void {
     .filter((b) => b !== '');
   const port = integer('--port', v.port ?? env['WARREN_PORT']);
   const managementPort = integer('--management-port', v['management-port'] ?? env['WARREN_MANAGEMENT_PORT']);
+  const prometheusPort = integer('--prometheus-port', v['prometheus-port'] ?? env['WARREN_PROMETHEUS_PORT']);
   const heartbeat = integer('--heartbeat', v.heartbeat ?? env['WARREN_HEARTBEAT']);
   const dataDir = v['data-dir'] ?? env['WARREN_DATA_DIR'] ?? './warren-data';
   const fsync = onOff('--fsync', v.fsync ?? env['WARREN_FSYNC']);
@@ -93,6 +99,7 @@ function main(): void {
     broker = new Broker({
       ...(port !== undefined ? { port } : {}),
       managementPort: managementPort ?? 15672,
+      prometheusPort: prometheusPort ?? 15692,
       ...(heartbeat !== undefined ? { heartbeat } : {}),
       ...(fsync !== undefined ? { fsync } : {}),
       ...(diskFreeLimit !== undefined ? { diskFreeLimit } : {}),
@@ -127,8 +134,9 @@ function main(): void {
     () => {
       const addrs = (port: number) => broker.options.bind.map((h) => (h.includes(':') ? `[${h}]` : h) + ':' + port).join(', ');
       broker.log.info(
-        { port: broker.port, managementPort: broker.managementPort, bind: broker.options.bind },
-        `Warren ${VERSION} ready: AMQP 0-9-1 on ${addrs(broker.port)}, management API on ${addrs(broker.managementPort)}`,
+        { port: broker.port, managementPort: broker.managementPort, prometheusPort: broker.prometheusPort, bind: broker.options.bind },
+        `Warren ${VERSION} ready: AMQP 0-9-1 on ${addrs(broker.port)}, management API on ${addrs(broker.managementPort)}, ` +
+          `Prometheus metrics on ${addrs(broker.prometheusPort)}`,
       );
     },
     (err: unknown) => {

@@ -118,9 +118,9 @@ function storageRequests(child: ChildProcess): (timeoutMs: number) => Promise<St
 }
 
 /**
- * Spawns `node bin/warren --port <free> --management-port 0 --log-level warn --data-dir <temp>` and waits until it
- * accepts TCP connections. Rejects (after killing the child) if it exits or is not listening
- * within startTimeoutMs. With `keptDataDir` the broker uses that directory and leaves it in place
+ * Spawns `node bin/warren --port <free> --management-port 0 --prometheus-port 0 --log-level warn
+ * --data-dir <temp>` and waits until it accepts TCP connections. Rejects (after killing the child)
+ * if it exits or is not listening within startTimeoutMs. With `keptDataDir` the broker uses that directory and leaves it in place
  * (to restart on it); otherwise a temporary one is removed when the broker stops.
  */
 export async function startBrokerChild(startTimeoutMs = 15_000, keptDataDir?: string): Promise<BrokerChild> {
@@ -128,7 +128,7 @@ export async function startBrokerChild(startTimeoutMs = 15_000, keptDataDir?: st
   const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'warrenperf-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [WARREN_BIN, '--port', String(port), '--management-port', '0', '--log-level', 'warn', '--data-dir', dataDir],
+    [WARREN_BIN, '--port', String(port), '--management-port', '0', '--prometheus-port', '0', '--log-level', 'warn', '--data-dir', dataDir],
     // The IPC channel carries the 'storage-stats' requests.
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );

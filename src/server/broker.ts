@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { AmqpSettings, BrokerContext } from '../amqp/context.js';
 import { Connection } from '../amqp/connection.js';
@@ -12,6 +12,9 @@ import { DefinitionsJournal } from '../broker/definitions.js';
 import { DiskMonitor } from './disk-monitor.js';
 import { join } from 'node:path';
 import { ManagementServer } from '../management/server.js';
+import { MetricsServer } from '../metrics/server.js';
+import { MessageCounters } from '../broker/message-counters.js';
+import { listenOnAll } from './listen.js';
 
 /** Counters of the storage engine since the broker started. */
 export interface StorageStats {
@@ -50,6 +53,13 @@ export class Broker implements BrokerContext {
   private readonly disk: DiskMonitor | null = null;
   /** The management HTTP API (and its UNIX socket); null until listen(), or when neither is on. */
   management: ManagementServer | null = null;
+  /** Prometheus metrics (`/metrics`); null until listen(), or when prometheusPort is null. */
+  metrics: MetricsServer | null = null;
+  /** Message counters of deleted virtual hosts (their vhost's totals at deletion). */
+  readonly retired = new MessageCounters();
+  /** AMQP connections that completed connection.open, and those of them that have closed. */
+  connectionsOpened = 0;
+  connectionsClosed = 0;
   /** Free disk space (bytes) below which publishers are blocked. */
   diskFreeLimit: number;
   port = 0;
@@ -121,6 +131,8 @@ export class Broker implements BrokerContext {
     this.journal?.vhostDeleted(v);
     v.journal = null;
     for (const q of [...v.queues.values()]) v.removeQueue(q);
+    this.retired.add(v.retired);
+    for (const x of v.exchanges.values()) this.retired.addExchange(x.stats);
     this.vhosts.delete(name);
     this.users.dropVhost(name);
     return true;
@@ -182,10 +194,16 @@ export class Broker implements BrokerContext {
 
   connectionOpened(connection: Connection): void {
     this.connections.add(connection);
+    this.connectionsOpened++;
   }
 
   connectionClosed(connection: Connection): void {
-    this.connections.delete(connection);
+    if (this.connections.delete(connection)) this.connectionsClosed++;
+  }
+
+  /** Accepted AMQP sockets, those still in their handshake included. */
+  get openSockets(): number {
+    return this.sockets.size;
   }
 
   /** The memory alarm's threshold in bytes. */
@@ -196,6 +214,11 @@ export class Broker implements BrokerContext {
   /** The port the management API listens on; 0 when it is off. */
   get managementPort(): number {
     return this.management?.port ?? 0;
+  }
+
+  /** The port Prometheus metrics are served on; 0 when they are off. */
+  get prometheusPort(): number {
+    return this.metrics?.port ?? 0;
   }
 
   /** Changes the memory alarm threshold (a fraction of the machine's memory) at run time. */
@@ -220,27 +243,8 @@ export class Broker implements BrokerContext {
 
   /** Listens on every bind address, all on the same port (a free one when port is 0). */
   async listen(): Promise<void> {
-    let port = this.options.port;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        for (const host of this.options.bind) {
-          const server = createServer({ noDelay: true }, this.onSocket);
-          await listenOn(server, host, port);
-          this.servers.push(server);
-          if (port === 0) port = (server.address() as AddressInfo).port;
-        }
-        break;
-      } catch (err) {
-        await this.closeServers();
-        const code = (err as NodeJS.ErrnoException).code;
-        // With port 0 the second family may find the first one's port taken: try another.
-        if (this.options.port === 0 && code === 'EADDRINUSE' && attempt < 10) {
-          port = 0;
-          continue;
-        }
-        throw err;
-      }
-    }
+    const { servers, port } = await listenOnAll(this.options.bind, this.options.port, () => createServer({ noDelay: true }, this.onSocket));
+    this.servers.push(...servers);
     this.port = port;
     this.ticker = setInterval(() => {
       for (const c of this.sockets.values()) {
@@ -262,6 +266,7 @@ export class Broker implements BrokerContext {
     this.ticker.unref();
     this.checkDisk();
     await this.startManagement();
+    await this.startMetrics();
   }
 
   /**
@@ -278,6 +283,15 @@ export class Broker implements BrokerContext {
     if (dataDir !== null) await management.listenUnix(join(dataDir, 'management.sock'));
   }
 
+  /** Prometheus metrics on the prometheus port (same bind addresses as AMQP), unless it is null. */
+  private async startMetrics(): Promise<void> {
+    const port = this.options.prometheusPort;
+    if (port === null) return;
+    const metrics = new MetricsServer(this);
+    this.metrics = metrics;
+    await metrics.listen(this.options.bind, port);
+  }
+
   private async closeServers(): Promise<void> {
     const servers = this.servers.splice(0);
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
@@ -286,7 +300,7 @@ export class Broker implements BrokerContext {
   /** Stops listening, closes every connection with 320 CONNECTION_FORCED, and resolves when done. */
   async close(): Promise<void> {
     if (this.ticker !== null) clearInterval(this.ticker);
-    const closing = Promise.all([this.closeServers(), this.management?.close()]);
+    const closing = Promise.all([this.closeServers(), this.management?.close(), this.metrics?.close()]);
     for (const c of [...this.connections]) c.close(320, 'CONNECTION_FORCED - broker forced connection closure with reason \'shutdown\'', 0, 0);
     for (const s of this.sockets.keys()) s.end();
     const deadline = setTimeout(() => {
@@ -303,15 +317,4 @@ export class Broker implements BrokerContext {
       for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.saveRedeliveredMarks();
     });
   }
-}
-
-function listenOn(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }

@@ -13,6 +13,11 @@ export interface BrokerOptions {
    */
   managementPort?: number | null;
   /**
+   * Port of the Prometheus metrics endpoint (`/metrics`; 0 picks a free one). Off when null or
+   * absent, so that in-process brokers do not compete for 15692; bin/warren defaults it to 15692.
+   */
+  prometheusPort?: number | null;
+  /**
    * Directory for durable data: definitions, and the messages of durable queues. Without one the
    * broker keeps everything in memory (the default of startBroker(); bin/warren uses ./warren-data).
    */
@@ -52,6 +57,7 @@ export interface ResolvedOptions {
   readonly port: number;
   readonly bind: readonly string[];
   readonly managementPort: number | null;
+  readonly prometheusPort: number | null;
   readonly dataDir: string | null;
   readonly fsync: boolean;
   readonly diskFreeLimit: number;
@@ -74,6 +80,7 @@ export function resolveOptions(o: BrokerOptions): ResolvedOptions {
     port: o.port ?? 5672,
     bind: o.bind !== undefined && o.bind.length > 0 ? o.bind : DEFAULT_BIND,
     managementPort: o.managementPort ?? null,
+    prometheusPort: o.prometheusPort ?? null,
     dataDir: o.dataDir ?? null,
     fsync: o.fsync ?? true,
     diskFreeLimit: o.diskFreeLimit ?? 50_000_000,

@@ -65,14 +65,14 @@ async function answersAmqp(port: number): Promise<boolean> {
 }
 
 /**
- * Spawns `node bin/warren --port <free> --management-port 0 --data-dir <dataDir> --log-level warn`
- * (the management API on a port of its own, so brokers started side by side do not collide on
- * 15672) and waits until it completes an AMQP handshake. Rejects (after killing the child) if it
- * exits first or is not ready within startTimeoutMs.
+ * Spawns `node bin/warren --port <free> --management-port 0 --prometheus-port 0 --data-dir <dataDir>
+ * --log-level warn` (the management API and metrics on ports of their own, so brokers started side
+ * by side do not collide on 15672 and 15692) and waits until it completes an AMQP handshake.
+ * Rejects (after killing the child) if it exits first or is not ready within startTimeoutMs.
  */
 export async function startBrokerProcess(dataDir: string, startTimeoutMs = 30_000): Promise<BrokerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [WARREN_BIN, '--port', String(port), '--management-port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [WARREN_BIN, '--port', String(port), '--management-port', '0', '--prometheus-port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
