@@ -128,10 +128,17 @@ test('405 lists the allowed methods; unknown paths are 404 before any login', T,
   assert.deepEqual((await b.api.get('/api/nothing', { auth: null })).json, { error: 'Object Not Found', reason: 'Not Found' });
 });
 
-test('GET / is an HTML page without login', T, async () => {
+test('GET / is the web UI page without login, and its bundle is served with it', T, async () => {
   const res = await b.api.get('/', { auth: null });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(res.text, /<title>Warren Management<\/title>/);
-  assert.match(res.text, /href="\/api/);
+  const script = /<script src="(ui\/app\.js\?v=[0-9a-f]+)"/.exec(res.text);
+  assert.ok(script !== null, 'the page loads the bundle');
+  const js = await b.api.get(`/${script[1]}`, { auth: null });
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
+  assert.match(js.headers.get('cache-control') ?? '', /immutable/);
+  const missing = await b.api.get('/ui/nothing.js', { auth: null });
+  assert.equal(missing.status, 404);
 });
