@@ -36,7 +36,8 @@ function bindingPath(b: Binding): string {
   return `bindings/${seg(b.vhost)}/e/${seg(b.source)}/${kind}/${seg(b.destination)}/${seg(b.properties_key)}`;
 }
 
-function parseArguments(raw: string): Record<string, string> {
+/** "key=value" lines into an arguments table (string values, RabbitMQ's form's default type). */
+export function parseArguments(raw: string): Record<string, string> {
   const args: Record<string, string> = {};
   for (const line of raw.split('\n')) {
     if (line.trim() === '') continue;

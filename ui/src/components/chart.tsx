@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import { count, rate } from '../format.js';
+import { bytes, count, rate } from '../format.js';
 
 export interface Sample {
   readonly sample: number;
@@ -32,6 +32,15 @@ export interface ChartProps {
   readonly kind: 'lengths' | 'rates';
   readonly series: readonly ChartSeries[];
   readonly height?: number;
+  /** What a rate counts: messages (default, "12/s") or bytes ("1.2 KiB/s", for data rates). */
+  readonly unit?: 'messages' | 'bytes';
+}
+
+/** Axis steps for byte rates: powers of two, so ticks fall on whole KiB and MiB. */
+const BYTE_STEPS = Array.from({ length: 41 }, (_, i) => 2 ** i);
+
+function rateText(unit: 'messages' | 'bytes', r: number): string {
+  return unit === 'bytes' ? `${bytes(Math.round(r))}/s` : rate(r);
 }
 
 /** x (seconds) and one y array per series, oldest first; rates need two samples per point. */
@@ -59,7 +68,7 @@ export function chartData(kind: 'lengths' | 'rates', series: readonly ChartSerie
   return [xs.map((t) => t / 1000), ...ys];
 }
 
-export function Chart({ title, kind, series, height = 180 }: ChartProps) {
+export function Chart({ title, kind, series, height = 180, unit = 'messages' }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data = chartData(kind, series);
@@ -80,9 +89,10 @@ export function Chart({ title, kind, series, height = 180 }: ChartProps) {
         {
           stroke: '#666',
           grid: { stroke: '#eee' },
-          size: 60,
+          size: unit === 'bytes' ? 84 : 60,
+          ...(unit === 'bytes' ? { incrs: BYTE_STEPS } : {}),
           ...(kind === 'lengths' ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8, 1e9] } : {}),
-          values: (_u, vals) => vals.map((v) => (kind === 'rates' ? rate(v) : count(v))),
+          values: (_u, vals) => vals.map((v) => (kind === 'rates' ? rateText(unit, v) : count(v))),
         },
       ],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: `${s.color}22`, points: { show: false } }))],
@@ -98,7 +108,7 @@ export function Chart({ title, kind, series, height = 180 }: ChartProps) {
     };
     // The plot is rebuilt only when the set of series changes; new data goes through setData.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [labels, kind, height]);
+  }, [labels, kind, height, unit]);
 
   useEffect(() => {
     plot.current?.setData(data);
@@ -117,7 +127,7 @@ export function Chart({ title, kind, series, height = 180 }: ChartProps) {
                 {s.label}
               </td>
               <td class="num" data-legend={s.label}>
-                {kind === 'rates' ? rate(s.current ?? s.details?.rate ?? 0) : count(s.current ?? 0)}
+                {kind === 'rates' ? rateText(unit, s.current ?? s.details?.rate ?? 0) : count(s.current ?? 0)}
               </td>
             </tr>
           ))}

@@ -40,6 +40,8 @@ export interface PagedTableProps<T> {
   readonly noun: string;
   /** A short id for the page elements (tests and saved page sizes). */
   readonly id: string;
+  /** Changing this number refetches the page now (after the page's own form changed the list). */
+  readonly reloadSignal?: number;
 }
 
 const PAGE_SIZES = [20, 50, 100, 500];
@@ -49,7 +51,7 @@ function savedPageSize(id: string): number {
   return PAGE_SIZES.includes(n) ? n : 100;
 }
 
-export function PagedTable<T>({ path, columns, rowKey, extra, noun, id }: PagedTableProps<T>) {
+export function PagedTable<T>({ path, columns, rowKey, extra, noun, id, reloadSignal }: PagedTableProps<T>) {
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(() => savedPageSize(id));
   const [filter, setFilter] = useState('');
@@ -76,7 +78,10 @@ export function PagedTable<T>({ path, columns, rowKey, extra, noun, id }: PagedT
       pagination: true,
       ...extra,
     });
-  const { data, error } = usePoll<Page<T>>(url);
+  const { data, error, reload } = usePoll<Page<T>>(url);
+  useEffect(() => {
+    if (reloadSignal !== undefined && reloadSignal > 0) reload();
+  }, [reloadSignal, reload]);
 
   const sortBy = (key: string): void => {
     if (key === sort) setReverse(!reverse);

@@ -1,6 +1,226 @@
+/**
+ * Exchanges: every exchange of the chosen virtual host (or of all), paginated, sortable and
+ * filterable by the API, with features as RabbitMQ's badges (D, AD, I, AE…) and the publish rates
+ * in and out; and the "Add a new exchange" form (PUT /api/exchanges/{vhost}/{name}).
+ */
+import { useState } from 'preact/hooks';
+import { put, seg } from '../api.js';
+import { parseArguments } from '../components/bindings.js';
+import { PagedTable, type Column } from '../components/paged-table.js';
+import { Field, Form, Section, text, useAction } from '../components/ui.js';
+import { rate } from '../format.js';
+import { href } from '../router.js';
+import type { MessageStats } from '../stats.js';
+import { listPath, useVhost } from '../vhosts.js';
 import type { PageProps } from './page.js';
 
-// Placeholder until this page is written.
-export function ExchangesPage({ args }: PageProps) {
-  return <p>ExchangesPage {args.join('/')}</p>;
+export interface ExchangeRow {
+  readonly name: string;
+  readonly vhost: string;
+  readonly type: string;
+  readonly durable: boolean;
+  readonly auto_delete: boolean;
+  readonly internal: boolean;
+  readonly arguments: Readonly<Record<string, unknown>>;
+  readonly message_stats?: MessageStats;
+}
+
+export const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
+
+/** The default exchange's name in links and API paths, as RabbitMQ's UI has it. */
+export const DEFAULT_EXCHANGE = 'amq.default';
+
+/** The name to put in a route or API path: the default exchange ('') is `amq.default`. */
+export function exchangeSegment(name: string): string {
+  return name === '' ? DEFAULT_EXCHANGE : name;
+}
+
+/** The name to show: the default exchange is "(AMQP default)". */
+export function exchangeLabel(name: string): string {
+  return name === '' || name === DEFAULT_EXCHANGE ? '(AMQP default)' : name;
+}
+
+/** Exchanges the broker declares itself: they cannot be deleted. */
+export function isSystemExchange(name: string): boolean {
+  return name === '' || name.startsWith('amq.');
+}
+
+/** Short names of the arguments RabbitMQ's UI knows for exchanges. */
+const KNOWN_ARGUMENTS: Readonly<Record<string, string>> = { 'alternate-exchange': 'AE' };
+
+function argumentText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** RabbitMQ's feature badges: D durable, AD auto-delete, I internal, then the arguments. */
+export function ExchangeFeatures({ x }: { x: Pick<ExchangeRow, 'durable' | 'auto_delete' | 'internal' | 'arguments'> }) {
+  const known = Object.entries(x.arguments).filter(([k]) => KNOWN_ARGUMENTS[k] !== undefined);
+  const other = Object.entries(x.arguments).filter(([k]) => KNOWN_ARGUMENTS[k] === undefined);
+  return (
+    <span class="features">
+      {x.durable && (
+        <abbr class="feature" title="durable: true" data-feature="D">
+          D
+        </abbr>
+      )}
+      {x.auto_delete && (
+        <abbr class="feature" title="auto-delete: true" data-feature="AD">
+          AD
+        </abbr>
+      )}
+      {x.internal && (
+        <abbr class="feature" title="internal: true" data-feature="I">
+          I
+        </abbr>
+      )}
+      {known.map(([k, v]) => (
+        <abbr key={k} class="feature" title={`${k}: ${argumentText(v)}`} data-feature={KNOWN_ARGUMENTS[k]}>
+          {KNOWN_ARGUMENTS[k]}
+        </abbr>
+      ))}
+      {other.length > 0 && (
+        <abbr class="feature" title={other.map(([k, v]) => `${k}: ${argumentText(v)}`).join('\n')} data-feature="Args">
+          Args
+        </abbr>
+      )}
+    </span>
+  );
+}
+
+export function ExchangesPage(_: PageProps) {
+  const { vhost } = useVhost();
+  const [changed, setChanged] = useState(0);
+  const columns: Column<ExchangeRow>[] = [
+    ...(vhost === '' ? [{ label: 'Virtual host', sort: 'vhost', render: (x: ExchangeRow) => x.vhost }] : []),
+    {
+      label: 'Name',
+      sort: 'name',
+      render: (x) => (
+        <a href={href('exchanges', x.vhost, exchangeSegment(x.name))} data-exchange={x.name}>
+          {exchangeLabel(x.name)}
+        </a>
+      ),
+    },
+    { label: 'Type', sort: 'type', render: (x) => x.type },
+    { label: 'Features', render: (x) => <ExchangeFeatures x={x} /> },
+    {
+      label: 'Message rate in',
+      sort: 'message_stats.publish_in_details.rate',
+      numeric: true,
+      render: (x) => (x.message_stats?.publish_in_details === undefined ? '' : rate(x.message_stats.publish_in_details.rate)),
+    },
+    {
+      label: 'Message rate out',
+      sort: 'message_stats.publish_out_details.rate',
+      numeric: true,
+      render: (x) => (x.message_stats?.publish_out_details === undefined ? '' : rate(x.message_stats.publish_out_details.rate)),
+    },
+  ];
+  return (
+    <div class="page" data-page="exchanges">
+      <h1>Exchanges</h1>
+      <PagedTable<ExchangeRow>
+        id="exchanges"
+        noun="exchanges"
+        path={listPath('exchanges', vhost)}
+        columns={columns}
+        rowKey={(x) => `${x.vhost}/${x.name}`}
+        reloadSignal={changed}
+      />
+      <Section title="Add a new exchange" open={false}>
+        <AddExchange onAdded={() => setChanged((n) => n + 1)} />
+      </Section>
+    </div>
+  );
+}
+
+function AddExchange({ onAdded }: { onAdded: () => void }) {
+  const { vhost, names } = useVhost();
+  const action = useAction();
+  const [args, setArgs] = useState('');
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const target = chosen !== undefined && names.includes(chosen) ? chosen : vhost !== '' ? vhost : names.includes('/') ? '/' : (names[0] ?? '/');
+  return (
+    <Form
+      name="add-exchange"
+      submit="Add exchange"
+      action={action}
+      onSubmit={async (data, form) => {
+        const name = text(data, 'name').trim();
+        if (name === '') throw new Error('An exchange needs a name');
+        const v = target;
+        await put(`exchanges/${seg(v)}/${seg(name)}`, {
+          type: text(data, 'type'),
+          durable: text(data, 'durable') === 'true',
+          auto_delete: text(data, 'auto_delete') === 'true',
+          internal: text(data, 'internal') === 'true',
+          arguments: parseArguments(args),
+        });
+        form.reset();
+        setArgs('');
+        onAdded();
+        return `Exchange ${name} declared in virtual host ${v}.`;
+      }}
+    >
+      {names.length > 1 && (
+        <Field label="Virtual host">
+          <select name="vhost" value={target} onChange={(e) => setChosen(e.currentTarget.value)}>
+            {names.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      <Field label="Name">
+        <input name="name" required size={40} />
+      </Field>
+      <Field label="Type">
+        <select name="type">
+          {EXCHANGE_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Durability">
+        <select name="durable">
+          <option value="true">Durable</option>
+          <option value="false">Transient</option>
+        </select>
+      </Field>
+      <Field label="Auto delete">
+        <NoYes name="auto_delete" />
+      </Field>
+      <Field label="Internal">
+        <NoYes name="internal" />
+      </Field>
+      <Field label="Arguments (key=value per line)">
+        <textarea name="arguments" rows={2} value={args} onInput={(e) => setArgs(e.currentTarget.value)} />
+        <div class="arg-shortcuts">
+          Add:{' '}
+          <button
+            type="button"
+            class="link"
+            data-action="add-alternate-exchange"
+            onClick={() => setArgs((a) => (a === '' || a.endsWith('\n') ? a : `${a}\n`) + 'alternate-exchange=')}
+          >
+            Alternate exchange
+          </button>
+        </div>
+      </Field>
+    </Form>
+  );
+}
+
+/** A No/Yes choice sent as 'false'/'true', No first, as RabbitMQ's forms have them. */
+function NoYes({ name }: { name: string }) {
+  return (
+    <select name={name}>
+      <option value="false">No</option>
+      <option value="true">Yes</option>
+    </select>
+  );
 }
