@@ -30,11 +30,12 @@ export function connectionBasic(c: Connection): JsonObject {
  */
 export function formatConnection(fc: FormatContext, c: Connection): JsonObject {
   const e = connectionEndpoints(c);
+  const clientProperties = tableJson(c.clientProperties);
   const out: Record<string, Json> = {
     auth_mechanism: 'PLAIN',
     channel_max: c.channelMax,
     channels: c.channels.size,
-    client_properties: tableJson(c.clientProperties),
+    client_properties: clientProperties,
     connected_at: fc.broker.connectedAt.get(c) ?? fc.stats.seenSince(c),
     frame_max: c.frameMax,
     host: e.host,
@@ -67,6 +68,9 @@ export function formatConnection(fc: FormatContext, c: Connection): JsonObject {
   out['timeout'] = c.heartbeat;
   out['type'] = 'network';
   out['user'] = c.user?.name ?? '';
+  // RabbitMQ names a connection by the client's connection_name property, if given, as well.
+  const provided = clientProperties['connection_name'];
+  if (typeof provided === 'string') out['user_provided_name'] = provided;
   out['user_who_performed_action'] = c.user?.name ?? '';
   out['vhost'] = c.vhost?.name ?? '';
   return out;
