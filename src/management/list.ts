@@ -92,8 +92,10 @@ export function replyList<T>(query: URLSearchParams, spec: ListSpec<T>): Reply {
   rows = keyed.map((k) => k.r);
   if (query.get('sort_reverse') === 'true') rows.reverse();
   const columns = parseColumns(query) ?? 'all';
+  // Asked only for cheap columns (the web UI's `vhosts?columns=name`): no full rows at all.
+  const cheapColumns = columns !== 'all' && columns.every((c) => c.length === 1 && spec.basicColumns.includes(c[0]!));
   const finish = (selected: readonly Row<T>[]): Json[] =>
-    selected.map((r) => extractColumns(r.full ? r.row : spec.format(r.item), columns));
+    selected.map((r) => extractColumns(r.full ? r.row : cheapColumns ? spec.basic(r.item) : spec.format(r.item), columns));
   if (pagination === undefined) return new Reply(200, finish(rows));
   const total = rows.length;
   const keep = nameFilter(pagination);

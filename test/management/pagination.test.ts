@@ -53,6 +53,9 @@ test('columns keep only the named fields, nested ones too', T, async () => {
   const page = obj(await b.api.json('/api/queues?page=1&page_size=1&columns=name'));
   assert.deepEqual(page['items'], [{ name: 'p-000' }]);
   assert.deepEqual(await b.api.json('/api/overview?columns=object_totals.queues'), { object_totals: { queues: 250 } });
+  // Cheap columns only (the web UI's header asks for this every few seconds), and a mix.
+  assert.deepEqual(await b.api.json('/api/vhosts?columns=name'), [{ name: '/' }]);
+  assert.deepEqual(await b.api.json('/api/vhosts?columns=name,messages'), [{ name: '/', messages: 3 }]);
 });
 
 test('invalid paging is a 400 in RabbitMQ\'s words', T, async () => {
