@@ -86,14 +86,18 @@ async function request(method: string, path: string, body?: unknown): Promise<Re
     credentials: 'omit',
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  if (res.status === 401 && authorization !== null) {
-    const err = await errorOf(res);
-    // Only a failed login means our credentials are gone; "not authorised" for one resource stays.
-    if (err.reason === 'Login failed' || err.reason === 'Not management user') logout();
-    throw err;
-  }
-  if (!res.ok) throw await errorOf(res);
+  if (!res.ok) throw await failure(res);
   return res;
+}
+
+/**
+ * The error of a refused request. Only a failed login means our credentials are gone (user deleted,
+ * password or tags changed): back to the login form; "not authorised" for one resource stays.
+ */
+async function failure(res: Response): Promise<ApiError> {
+  const err = await errorOf(res);
+  if (res.status === 401 && authorization !== null && (err.reason === 'Login failed' || err.reason === 'Not management user')) logout();
+  return err;
 }
 
 export async function get<T>(path: string): Promise<T> {
@@ -115,8 +119,7 @@ export async function del(path: string, headers: Record<string, string> = {}): P
   const h: Record<string, string> = { ...headers };
   if (authorization !== null) h['authorization'] = authorization;
   const res = await fetch(`api/${path}`, { method: 'DELETE', headers: h, credentials: 'omit' });
-  if (res.status === 401 && authorization !== null) logout();
-  if (!res.ok) throw await errorOf(res);
+  if (!res.ok) throw await failure(res);
 }
 
 /** A path segment: vhost and object names are percent-encoded ('/' is '%2F'). */

@@ -1,6 +1,87 @@
+/**
+ * One virtual host (administrators only): queued messages and message rates over the last ten
+ * minutes, its details and data rates, the users' permissions in it with RabbitMQ's "Set
+ * permission" form, and "Delete this vhost".
+ */
+import { del, seg } from '../api.js';
+import { Chart, historyQuery, type Details } from '../components/chart.js';
+import { ActionResult, ConfirmButton, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
+import { bytes, count, yesNo } from '../format.js';
+import { usePoll } from '../poll.js';
+import { navigate } from '../router.js';
+import { lengthSeries, rateSeries, type Lengths, type MessageStats } from '../stats.js';
 import type { PageProps } from './page.js';
+import { Permissions } from './user.js';
+import { NotAuthorised, Tags } from './users.js';
+import { vhostState } from './vhosts.js';
 
-// Placeholder until this page is written.
+interface Vhost extends Lengths {
+  readonly name: string;
+  readonly description?: string;
+  readonly tags?: readonly string[] | string;
+  readonly tracing?: boolean;
+  readonly default_queue_type?: string;
+  readonly cluster_state?: Readonly<Record<string, string>>;
+  readonly message_stats?: MessageStats;
+  readonly recv_oct?: number;
+  readonly recv_oct_details?: Details;
+  readonly send_oct?: number;
+  readonly send_oct_details?: Details;
+}
+
+const byteRate = (d: Details | undefined): string => (d?.rate === undefined ? '' : `${bytes(Math.round(d.rate))}/s`);
+
 export function VhostPage({ args }: PageProps) {
-  return <p>VhostPage {args.join('/')}</p>;
+  const name = args[0] ?? '';
+  const { data, error } = usePoll<Vhost>(`vhosts/${seg(name)}?${historyQuery()}`);
+  const remove = useAction();
+  if (error?.status === 401) return <NotAuthorised page="vhost" title={`Virtual host: ${name}`} error={error} />;
+
+  return (
+    <div class="page" data-page="vhost" data-name={name}>
+      <h1>
+        Virtual host: <b>{name}</b>
+      </h1>
+      {error !== undefined && <ErrorBox error={error} />}
+      {data === undefined ? (
+        error === undefined && <Loading />
+      ) : (
+        <>
+          <div class="charts">
+            <Chart title="Queued messages" kind="lengths" series={lengthSeries(data)} />
+            <Chart title="Message rates" kind="rates" series={rateSeries(data.message_stats, true)} />
+          </div>
+          <Section title="Details">
+            <KeyValues
+              rows={[
+                ['Description', data.description ?? ''],
+                ['Tags', <Tags tags={data.tags ?? []} />],
+                ['State', <span class={`state state-${vhostState(data)}`}>{vhostState(data)}</span>],
+                ['Messages', `${count(data.messages ?? 0)} (${count(data.messages_ready ?? 0)} ready, ${count(data.messages_unacknowledged ?? 0)} unacked)`],
+                ['From clients', `${bytes(data.recv_oct ?? 0)} (${byteRate(data.recv_oct_details) || '0 B/s'})`],
+                ['To clients', `${bytes(data.send_oct ?? 0)} (${byteRate(data.send_oct_details) || '0 B/s'})`],
+                ['Tracing enabled', yesNo(data.tracing ?? false)],
+              ]}
+            />
+          </Section>
+          <Section title="Permissions">
+            <Permissions mode="vhost" name={name} />
+          </Section>
+          <Section title="Delete this vhost" open={false}>
+            <p class="warning">Deleting a virtual host deletes its queues (and their messages), exchanges, bindings and permissions, and closes its connections.</p>
+            <ConfirmButton
+              label="Delete this virtual host"
+              question={`Delete virtual host '${name}' and everything in it?`}
+              action={remove}
+              onConfirm={async () => {
+                await del(`vhosts/${seg(name)}`);
+                navigate('vhosts');
+              }}
+            />
+            <ActionResult action={remove} />
+          </Section>
+        </>
+      )}
+    </div>
+  );
 }
