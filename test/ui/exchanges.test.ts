@@ -228,6 +228,21 @@ describe('web UI: exchanges', { skip, timeout: 120_000 }, () => {
       200,
     );
     stats.start();
+    // Histories are aligned to 5 s: once the publishes are in one, the chart draws them.
+    await waitFor(
+      async () => {
+        const x = (await ui.broker.api.json('/api/exchanges/%2F/ui-x?msg_rates_age=60&msg_rates_incr=5')) as {
+          message_stats?: { publish_in_details?: { samples?: { sample: number }[] } };
+        };
+        const values = (x.message_stats?.publish_in_details?.samples ?? []).map((v) => v.sample);
+        return values.length > 1 && Math.max(...values) > Math.min(...values);
+      },
+      15_000,
+      'the publishes in the exchange\'s sample history',
+      250,
+    );
+    await page.reload();
+    await page.waitForSelector('[data-page=exchange] [data-chart="Message rates"] canvas');
     await screenshot(page, 'exchange');
   });
 
