@@ -68,6 +68,17 @@ test('?msg_rates_age and ?lengths_age give RabbitMQ\'s samples, newest first, al
   assert.deepEqual(bad.json, { error: 'invalid_range_parameters', reason: 'Invalid range parameters: age 6000, incr 1' });
 });
 
+test('a new queue\'s history is 0 before the sampler first saw it, not its first count drawn backwards', T, async () => {
+  await b.api.put('/api/queues/%2F/r-new', {});
+  for (let i = 0; i < 2; i++) await b.api.post('/api/exchanges/%2F/amq.default/publish', { routing_key: 'r-new', payload: 'x', payload_encoding: 'string', properties: {} });
+  const boundary = Math.floor(Date.now() / 5000) * 5000;
+  b.running.broker.management!.stats.sample(boundary - 5_000);
+  const q = obj(await b.api.json('/api/queues/%2F/r-new?lengths_age=60&lengths_incr=5'));
+  const samples = obj(q['messages_details'])['samples'] as { sample: number; timestamp: number }[];
+  assert.equal(samples[1]!.timestamp, boundary - 5_000);
+  assert.deepEqual(samples.slice(0, 4).map((s) => s.sample), [2, 2, 0, 0]);
+});
+
 test('churn: connections and channels opened and closed, queues created and deleted', T, async () => {
   b.sample();
   const before = obj(obj(await b.api.json('/api/overview'))['churn_rates']);

@@ -11,6 +11,8 @@ export class Series {
   readonly prev: Float64Array;
   lastTime = 0;
   prevTime = 0;
+  /** When the sampler first saw the object: before that it did not exist, and its history is 0. */
+  firstTime = 0;
   /** When the values last changed (ms since the epoch). */
   lastChange = 0;
   /** The sampler tick that last saw the object (objects not seen are gone). */
@@ -25,6 +27,7 @@ export class Series {
   /** Records the values at `time`; `capacity` is how many samples the window holds. */
   record(time: number, values: ArrayLike<number>, capacity: number, window: number): void {
     let changed = this.lastTime === 0;
+    if (this.firstTime === 0) this.firstTime = time;
     for (let i = 0; i < this.width; i++) if (values[i] !== this.last[i]) changed = true;
     this.prev.set(this.last);
     this.prevTime = this.lastTime;
@@ -49,8 +52,10 @@ export class Series {
     return ((this.last[i] ?? 0) - (this.prev[i] ?? 0)) / ((this.lastTime - this.prevTime) / 1000);
   }
 
-  /** Field `i` as it was at `time`: the latest sample taken at or before it. */
+  /** Field `i` as it was at `time`: the latest sample taken at or before it (0 before the first). */
   valueAt(i: number, time: number): number {
+    // A chart of a queue made a minute ago starts at 0, not at its first count drawn backwards.
+    if (time < this.firstTime) return 0;
     if (this.ring !== null) {
       const v = this.ring.valueAt(i, time);
       if (v !== undefined) return v;
