@@ -25,6 +25,7 @@ import { VhostsPage } from './pages/vhosts.js';
 import { VhostPage } from './pages/vhost.js';
 import type { PageProps } from './pages/page.js';
 import { ErrorBox } from './components/ui.js';
+import { CHART_RANGE_EVENT } from './components/chart.js';
 
 interface Tab {
   readonly name: string;
@@ -91,6 +92,13 @@ export function App() {
 
 function Shell({ session }: { session: Session }) {
   const route = useRoute();
+  // A new chart range re-renders the page, whose history query then asks for the new range.
+  const [, setRangeVersion] = useState(0);
+  useEffect(() => {
+    const onRange = (): void => setRangeVersion((v) => v + 1);
+    addEventListener(CHART_RANGE_EVENT, onRange);
+    return () => removeEventListener(CHART_RANGE_EVENT, onRange);
+  }, []);
   const [refresh, setRefresh] = useState(() => {
     const saved = Number(localStorage.getItem('warren.refresh') ?? '5000');
     return REFRESH_CHOICES.some(([ms]) => ms === saved) ? saved : 5000;

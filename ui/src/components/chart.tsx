@@ -73,6 +73,8 @@ export function Chart({ title, kind, series, height = 180, unit = 'messages' }: 
   const plot = useRef<uPlot | null>(null);
   const data = chartData(kind, series);
   const points = data[0].length;
+  let max = 0;
+  for (const ys of data.slice(1)) for (const y of ys) max = Math.max(max, y);
   const labels = series.map((s) => s.label).join('|');
 
   useEffect(() => {
@@ -115,8 +117,11 @@ export function Chart({ title, kind, series, height = 180, unit = 'messages' }: 
   });
 
   return (
-    <section class="chart" data-chart={title} data-points={points} data-kind={kind}>
-      <h3>{title}</h3>
+    <section class="chart" data-chart={title} data-points={points} data-max={max} data-kind={kind}>
+      <div class="chart-head">
+        <h3>{title}</h3>
+        <RangeSelect />
+      </div>
       <div class="chart-plot" ref={box} />
       <table class="chart-legend">
         <tbody>
@@ -137,7 +142,42 @@ export function Chart({ title, kind, series, height = 180, unit = 'messages' }: 
   );
 }
 
-/** RabbitMQ's query for histories: the last `age` seconds every `incr` seconds. */
-export function historyQuery(age = 600, incr = 5): string {
+/** The chart ranges the broker keeps history for (RabbitMQ's "Last minute", "Last ten minutes"). */
+export const CHART_RANGES: readonly (readonly [number, string])[] = [
+  [60, 'Last minute'],
+  [600, 'Last ten minutes'],
+];
+export const CHART_RANGE_EVENT = 'warren:chart-range';
+
+let rangeSeconds = ((): number => {
+  const saved = Number(localStorage.getItem('warren.chartRange'));
+  return CHART_RANGES.some(([s]) => s === saved) ? saved : 60;
+})();
+
+/** The range every chart shows, in seconds (chosen on any chart, kept in localStorage). */
+export function chartRange(): number {
+  return rangeSeconds;
+}
+
+export function setChartRange(seconds: number): void {
+  rangeSeconds = seconds;
+  localStorage.setItem('warren.chartRange', String(seconds));
+  dispatchEvent(new Event(CHART_RANGE_EVENT));
+}
+
+/** RabbitMQ's query for histories: the last `age` seconds (the chosen range) every `incr` seconds. */
+export function historyQuery(age = chartRange(), incr = 5): string {
   return `lengths_age=${age}&lengths_incr=${incr}&msg_rates_age=${age}&msg_rates_incr=${incr}`;
+}
+
+function RangeSelect() {
+  return (
+    <select class="chart-range" name="chart_range" value={chartRange()} onChange={(e) => setChartRange(Number(e.currentTarget.value))}>
+      {CHART_RANGES.map(([s, label]) => (
+        <option key={s} value={s}>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
 }

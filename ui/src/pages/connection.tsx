@@ -7,7 +7,7 @@
 import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import { del, seg } from '../api.js';
-import { Chart } from '../components/chart.js';
+import { Chart, chartRange } from '../components/chart.js';
 import { ActionResult, ConfirmButton, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
 import { bytes, time, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
@@ -44,7 +44,7 @@ export function ConnectionPage({ args }: PageProps) {
   const session = useSession();
   const close = useAction();
   const [closed, setClosed] = useState(false);
-  const { data, error, reload } = usePoll<ConnectionDetail>(`connections/${seg(name)}?data_rates_age=600&data_rates_incr=5`);
+  const { data, error, reload } = usePoll<ConnectionDetail>(`connections/${seg(name)}?data_rates_age=${chartRange()}&data_rates_incr=5`);
 
   const head = (
     <h1>
