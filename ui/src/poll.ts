@@ -17,7 +17,16 @@ export interface Polled<T> {
   reload(): void;
 }
 
-export function usePoll<T>(path: string | null): Polled<T> {
+export interface PollOptions {
+  /**
+   * Keep the previous path's data on screen until the new path's arrives (a paged table turning a
+   * page or re-sorting), instead of clearing it (a detail page showing another object).
+   */
+  readonly keepWhileLoading?: boolean;
+}
+
+export function usePoll<T>(path: string | null, options: PollOptions = {}): Polled<T> {
+  const keep = options.keepWhileLoading === true;
   const interval = useContext(RefreshContext);
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
@@ -26,9 +35,10 @@ export function usePoll<T>(path: string | null): Polled<T> {
   const latest = useRef(0);
 
   useEffect(() => {
+    if (keep) return;
     setData(undefined);
     setError(undefined);
-  }, [path]);
+  }, [path, keep]);
 
   useEffect(() => {
     if (path === null) return undefined;

@@ -78,7 +78,7 @@ export function PagedTable<T>({ path, columns, rowKey, extra, noun, id, reloadSi
       pagination: true,
       ...extra,
     });
-  const { data, error, reload } = usePoll<Page<T>>(url);
+  const { data, error, reload } = usePoll<Page<T>>(url, { keepWhileLoading: true });
   useEffect(() => {
     if (reloadSignal !== undefined && reloadSignal > 0) reload();
   }, [reloadSignal, reload]);
