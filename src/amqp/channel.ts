@@ -164,7 +164,6 @@ export class Channel {
 
   private publish(method: BasicPublish, properties: BasicProperties, header: Buffer, body: Buffer): void {
     const vhost = this.vhost;
-    if (this.confirmMode) this.publishSeq++;
     // RabbitMQ's order: immediate, write permission (before the exchange must exist), internal.
     if (method.immediate) throw notImplemented('immediate=true');
     this.access.check('exchange', 'write', method.exchange);
@@ -192,8 +191,12 @@ export class Channel {
     const message = new Message(method.exchange, method.routingKey, properties, header, body, ttl);
     if (this.tx !== null) {
       this.tx.publishes.push({ message, mandatory: method.mandatory, extraKeys });
+      // RabbitMQ counts a publish in a transaction as received for confirmation, at publish.
+      vhost.publishing.receivedConfirm++;
       return;
     }
+    // Numbered once accepted: a publish refused above closes the channel, so it never needs one.
+    if (this.confirmMode) this.publishSeq++;
     const outcome = this.route(message, method.mandatory, extraKeys);
     if (this.confirmMode) {
       if (outcome === 'rejected') this.nacks.push(this.publishSeq);
@@ -216,14 +219,15 @@ export class Channel {
     if (message.exchange === '' && broker.directReply.isReplyName(message.routingKey)) {
       const target = broker.directReply.lookup(message.routingKey);
       if (target !== undefined && target.deliverReply(message)) return 'routed';
-      if (mandatory) this.basicReturn(message);
+      // A reply to a channel that is gone is unroutable, as in RabbitMQ.
+      this.unroutable(message, mandatory);
       return 'routed';
     }
     const queues = this.routed;
     vhost.route(exchange, message.routingKey, message.properties.headers, queues);
     for (let i = 0; i < extraKeys.length; i++) vhost.route(exchange, extraKeys[i]!, message.properties.headers, queues);
     if (queues.size === 0) {
-      if (mandatory) this.basicReturn(message);
+      this.unroutable(message, mandatory);
       return 'routed';
     }
     exchange.stats.publishOut++;
@@ -238,6 +242,14 @@ export class Channel {
     return rejected ? 'rejected' : stored ? 'stored' : 'routed';
   }
 
+  /** A message no queue took: returned if mandatory, else dropped; counted either way. */
+  private unroutable(message: Message, mandatory: boolean): void {
+    if (mandatory) {
+      this.vhost.publishing.returnUnroutable++;
+      this.basicReturn(message);
+    } else this.vhost.publishing.dropUnroutable++;
+  }
+
   private basicReturn(message: Message): void {
     this.send({ id: MethodId.BasicReturn, replyCode: 312, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey });
     this.connection.writer.sendContent(this.id, message.header, message.body);
@@ -247,11 +259,16 @@ export class Channel {
    * Confirms the publishes of one socket read, as one multiple ack: at once, or, when one of them
    * was written to a durable queue's store (or earlier confirms are still waiting), after the
    * group commit that puts it on disk. One callback per channel per read, never per message.
+   * The vhost counts the read's publishes as received for confirmation here, also when the
+   * channel closed after them (RabbitMQ counts them as they arrive).
    */
   flushConfirms(): void {
     const upTo = this.publishSeq;
-    if (upTo <= this.scheduledUpTo || this.state !== 'open') return;
+    const from = this.scheduledUpTo;
+    if (upTo <= from) return;
     this.scheduledUpTo = upTo;
+    this.vhost.publishing.receivedConfirm += upTo - from;
+    if (this.state !== 'open') return;
     if (this.storedUpTo <= this.confirmedUpTo && this.syncWaits === 0) {
       this.sendConfirms(upTo, true);
       return;
@@ -263,7 +280,10 @@ export class Channel {
     });
   }
 
-  /** basic.ack (multiple) up to `upTo`, with the nacks of refused publishes in their places. */
+  /**
+   * basic.ack (multiple) up to `upTo`, with the nacks of refused publishes in their places; the
+   * acked ones (not the nacked) are counted as confirmed, once per call.
+   */
   private sendConfirms(upTo: number, ok: boolean): void {
     if (this.state !== 'open') return;
     if (!ok) {
@@ -273,8 +293,10 @@ export class Channel {
       this.nacks = this.nacks.filter((n) => n > upTo);
       return;
     }
+    let acked = upTo - this.confirmedUpTo;
     while (this.nacks.length > 0 && this.nacks[0]! <= upTo) {
       const seq = this.nacks.shift()!;
+      acked--;
       if (seq - 1 > this.confirmedUpTo) {
         this.send({ id: MethodId.BasicAck, deliveryTag: seq - 1, multiple: seq - 1 - this.confirmedUpTo > 1 });
       }
@@ -285,6 +307,7 @@ export class Channel {
       this.send({ id: MethodId.BasicAck, deliveryTag: upTo, multiple: upTo - this.confirmedUpTo > 1 });
       this.confirmedUpTo = upTo;
     }
+    this.vhost.publishing.confirm += acked;
   }
 
   /** A direct reply-to message for this channel's reply consumer. */

@@ -14,7 +14,7 @@ import {
   queueLimits,
 } from './arguments.js';
 import type { TopologyJournal } from './definitions.js';
-import { MessageCounters } from './message-counters.js';
+import { MessageCounters, PublishCounters } from './message-counters.js';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
 
 export interface ExchangeDeclaration {
@@ -70,6 +70,8 @@ export class VirtualHost implements QueueHost {
   journal: TopologyJournal | null = null;
   /** Message counters of the queues and exchanges deleted here, so that totals never go down. */
   readonly retired = new MessageCounters();
+  /** Confirms and unroutable messages counted by this vhost's channels (they outlive channels). */
+  readonly publishing = new PublishCounters();
   /** Metadata shown by the management API (RabbitMQ 3.8+). */
   description = '';
   tags: string[] = [];

@@ -10,8 +10,27 @@ const CLASSIC = { protocol: 'amqp091', queue_type: 'rabbit_classic_queue' } as c
 /** RabbitMQ's rabbitmq_global_* counters that Warren keeps: name, HELP, labels, where the total is. */
 const GLOBAL_COUNTERS: ReadonlyArray<readonly [string, string, typeof PROTOCOL | typeof CLASSIC, (t: MessageCounters) => number]> = [
   ['rabbitmq_global_messages_received_total', 'Total number of messages received from publishers', PROTOCOL, (t) => t.publishIn],
+  [
+    'rabbitmq_global_messages_received_confirm_total',
+    'Total number of messages received from publishers expecting confirmations',
+    PROTOCOL,
+    (t) => t.receivedConfirm,
+  ],
   // Warren counts a message once per queue it enters, as RabbitMQ counts routed messages.
   ['rabbitmq_global_messages_routed_total', 'Total number of messages routed to queues or streams', PROTOCOL, (t) => t.publish],
+  [
+    'rabbitmq_global_messages_unroutable_dropped_total',
+    'Total number of messages published as non-mandatory into an exchange and dropped as unroutable',
+    PROTOCOL,
+    (t) => t.dropUnroutable,
+  ],
+  [
+    'rabbitmq_global_messages_unroutable_returned_total',
+    'Total number of messages published as mandatory into an exchange and returned to the publisher as unroutable',
+    PROTOCOL,
+    (t) => t.returnUnroutable,
+  ],
+  ['rabbitmq_global_messages_confirmed_total', 'Total number of messages confirmed to publishers', PROTOCOL, (t) => t.confirm],
   ['rabbitmq_global_messages_delivered_total', 'Total number of messages delivered to consumers', CLASSIC, (t) => t.deliver + t.deliverNoAck + t.get + t.getNoAck],
   [
     'rabbitmq_global_messages_delivered_consume_manual_ack_total',

@@ -52,13 +52,15 @@ export class BrokerSnapshot {
 
 /**
  * Message counters of the whole broker since it started: every live queue and exchange plus those
- * deleted (kept by their vhost) and those of deleted vhosts (kept by the broker).
+ * deleted (kept by their vhost), every vhost's publishing counters, and those of deleted vhosts
+ * (kept by the broker).
  */
 export function messageTotals(broker: Broker): MessageCounters {
   const t = new MessageCounters();
   t.add(broker.retired);
   for (const v of broker.vhosts.values()) {
     t.add(v.retired);
+    t.addPublishing(v.publishing);
     for (const q of v.queues.values()) t.addQueue(q.stats);
     for (const x of v.exchanges.values()) t.addExchange(x.stats);
   }

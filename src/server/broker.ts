@@ -132,6 +132,7 @@ export class Broker implements BrokerContext {
     v.journal = null;
     for (const q of [...v.queues.values()]) v.removeQueue(q);
     this.retired.add(v.retired);
+    this.retired.addPublishing(v.publishing);
     for (const x of v.exchanges.values()) this.retired.addExchange(x.stats);
     this.vhosts.delete(name);
     this.users.dropVhost(name);

@@ -33,16 +33,36 @@ function extraKeys(headers: FieldTable | undefined): string[] {
   return keys;
 }
 
-/** Routes a message as basic.publish does; true if some queue took it, and whether one stored it. */
-function routeMessage(v: VirtualHost, x: Exchange, message: Message, keys: readonly string[]): { routed: boolean; stored: boolean } {
+interface Routed {
+  readonly routed: boolean;
+  readonly stored: boolean;
+  /** A queue refused it (x-overflow reject-publish): nacked, so not counted as confirmed. */
+  readonly rejected: boolean;
+}
+
+/**
+ * Routes a message as a mandatory basic.publish on a channel in confirm mode does (RabbitMQ's
+ * management plugin publishes so): counted as received for confirmation, and as returned when
+ * no queue takes it. Says whether some queue took it, stored it, or refused it.
+ */
+function routeMessage(v: VirtualHost, x: Exchange, message: Message, keys: readonly string[]): Routed {
   x.stats.publishIn++;
+  v.publishing.receivedConfirm++;
   const queues = new Set<Queue>();
   for (const key of keys) v.route(x, key, message.properties.headers, queues);
-  if (queues.size === 0) return { routed: false, stored: false };
+  if (queues.size === 0) {
+    v.publishing.returnUnroutable++;
+    return { routed: false, stored: false, rejected: false };
+  }
   x.stats.publishOut++;
   let stored = false;
-  for (const q of queues) if (q.enqueue(message) === 'stored') stored = true;
-  return { routed: true, stored };
+  let rejected = false;
+  for (const q of queues) {
+    const result = q.enqueue(message);
+    if (result === 'stored') stored = true;
+    else if (result === 'rejected') rejected = true;
+  }
+  return { routed: true, stored, rejected };
 }
 
 /**
@@ -76,6 +96,8 @@ export async function publishMessage(ctx: ApiContext): Promise<Json> {
     const message = new Message(name, routingKey, properties, encodeHeaderWithProperties(payload.length, properties), payload, ttl);
     return routeMessage(v, x, message, keys);
   });
-  if (outcome.stored) await new Promise<void>((resolve) => ctx.broker.whenDurable(() => resolve()));
+  const safe = outcome.stored ? await new Promise<boolean>((resolve) => ctx.broker.whenDurable(resolve)) : true;
+  // Confirmed (basic.ack) unless refused or not written: RabbitMQ counts those as nacked.
+  if (safe && !outcome.rejected) v.publishing.confirm++;
   return { routed: outcome.routed };
 }

@@ -27,6 +27,9 @@ const LENGTH_START = Q('messages');
 const RECV = V('recv_oct');
 const SEND = V('send_oct');
 const PUBLISH = V('publish');
+const CONFIRM = V('confirm');
+const RETURN_UNROUTABLE = V('return_unroutable');
+const DROP_UNROUTABLE = V('drop_unroutable');
 
 /** A queue's counters in QUEUE_FIELDS order. */
 export function queueCounters(q: Queue, out: Float64Array = new Float64Array(QUEUE_FIELDS.length)): Float64Array {
@@ -151,6 +154,11 @@ export class StatsDb {
     const q = this.scratch;
     for (const queue of v.queues.values()) this.addQueue(out, queueCounters(queue, q));
     for (const [queue, series] of this.queues) if (queue.vhost === v.name && queue.deleted) this.addQueue(out, series.last, false);
+    // Counted by the vhost itself (channels come and go), so nothing of them is ever retired here.
+    const p = v.publishing;
+    out[CONFIRM]! += p.confirm;
+    out[RETURN_UNROUTABLE]! += p.returnUnroutable;
+    out[DROP_UNROUTABLE]! += p.dropUnroutable;
     for (const x of v.exchanges.values()) out[PUBLISH]! += x.stats.publishIn;
     for (const [x, series] of this.exchanges) {
       if (this.exchangeVhost.get(x) === v.name && v.exchanges.get(x.name) !== x) out[PUBLISH]! += series.last[0]!;
