@@ -285,3 +285,18 @@ test('HTTP: content type, gzip, HEAD, 404 for other paths, 405 for other methods
   assert.equal(post.headers['allow'], 'GET, HEAD');
   assert.equal((await request(`${url}?x=1`)).status, 200);
 });
+
+test('the management overview lists the Prometheus listener, as RabbitMQ\'s does', T, async () => {
+  const managed = await startBroker({ port: 0, managementPort: 0, prometheusPort: 0, bind: ['127.0.0.1'] });
+  try {
+    const res = await fetch(`${managed.managementUrl!}/api/overview`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } });
+    const overview = (await res.json()) as { listeners: { protocol: string; port: number; ip_address: string }[] };
+    const found = overview.listeners.filter((l) => l.protocol === 'http/prometheus');
+    assert.deepEqual(
+      found.map((l) => [l.ip_address, l.port]),
+      [['127.0.0.1', managed.broker.prometheusPort]],
+    );
+  } finally {
+    await managed.close();
+  }
+});

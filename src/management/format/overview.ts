@@ -24,6 +24,12 @@ function listeners(fc: FormatContext, managementPort: number): JsonObject[] {
       out.push({ node: NODE_NAME, protocol: 'http', ip_address: host, port: managementPort, socket_opts: { port: managementPort } });
     }
   }
+  const prometheus = fc.broker.prometheusPort;
+  if (prometheus !== 0) {
+    for (const host of fc.broker.options.bind) {
+      out.push({ node: NODE_NAME, protocol: 'http/prometheus', ip_address: host, port: prometheus, socket_opts: { port: prometheus, protocol: 'http/prometheus' } });
+    }
+  }
   return out;
 }
 
