@@ -110,3 +110,13 @@ test('totals keep the counters of deleted queues', T, async () => {
     b.sample();
   }
 });
+
+test('idle_since is reported only while a queue is idle, as RabbitMQ does', T, async () => {
+  await b.api.put('/api/queues/%2F/r-idle', {});
+  b.sample();
+  await b.api.post('/api/exchanges/%2F/amq.default/publish', { routing_key: 'r-idle', payload: 'x', payload_encoding: 'string', properties: {} });
+  b.sample();
+  assert.equal(obj(await b.api.json('/api/queues/%2F/r-idle'))['idle_since'], undefined, 'changed in the last sample: active');
+  b.sample();
+  assert.match(String(obj(await b.api.json('/api/queues/%2F/r-idle'))['idle_since']), /^\d{4}-\d\d-\d\dT/);
+});

@@ -70,7 +70,9 @@ export function formatQueue(fc: FormatContext, q: Queue, detail = false): JsonOb
     const e = connectionEndpoints(q.exclusiveOwner);
     out['owner_pid_details'] = { name: e.name, peer_host: e.peerHost, peer_port: e.peerPort };
   }
-  out['idle_since'] = formatTimestamp(series?.lastChange || fc.stats.seenSince(q));
+  // RabbitMQ reports idle_since only while a queue is idle: not when the last sample saw it change.
+  const active = series !== undefined && series.lastChange !== 0 && series.lastChange === series.lastTime && series.prevTime !== 0;
+  if (!active) out['idle_since'] = formatTimestamp(series?.lastChange || fc.stats.seenSince(q));
   if (detail) out['incoming'] = [];
   out['memory'] = memoryEstimate(q);
   out['message_bytes'] = q.messageBytes + unackedBytes;
