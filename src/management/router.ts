@@ -50,6 +50,8 @@ export class Router {
 
   match(pathname: string): RouteMatch | undefined {
     const raw = pathname.split('/').slice(1);
+    // As Cowboy (RabbitMQ's HTTP server): a trailing slash is ignored, `/api/queues/%2F/` is the list.
+    if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
     for (const p of this.patterns) {
       if (p.segments.length !== raw.length) continue;
       const params = matchSegments(p.segments, raw);

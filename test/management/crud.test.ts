@@ -150,3 +150,10 @@ test('the default exchange cannot be bound or deleted; amq.default names it in p
   assert.deepEqual(await b.api.json('/api/bindings/%2F/e/c-nothere/q/c-dq'), []);
   assert.deepEqual(await b.api.json('/api/exchanges/%2F/c-nothere/bindings/source'), []);
 });
+
+test('a trailing slash is ignored, as RabbitMQ (Cowboy) ignores it: /api/exchanges/%2F/ is the list', T, async () => {
+  const exchanges = list(await b.api.json('/api/exchanges/%2F/'));
+  assert.ok(exchanges.length > 1);
+  assert.deepEqual(list(await b.api.json('/api/vhosts/')).map((v) => obj(v)['name']).includes('/'), true);
+  assert.equal(obj(await b.api.json('/api/overview/'))['management_version'], '3.10.8');
+});
