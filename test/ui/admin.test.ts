@@ -310,6 +310,13 @@ describe('web UI: users, virtual hosts and permissions', { skip, timeout: 300_00
     await admin.waitForSelector('[data-permissions=vhost] [data-no-permissions]');
     assert.equal(await openRefused('guest', 'guest', 'ui-vh'), "530 NOT_ALLOWED - access to vhost 'ui-vh' refused for user 'guest'");
 
+    // Edit its description and tags.
+    await expand(admin, 'Edit this virtual host');
+    assert.equal(await submit(admin, 'edit-vhost', { description: 'Edited from the UI', tags: 'red' }), 'Virtual host updated.');
+    const edited = obj(await ui.broker.api.json('/api/vhosts/ui-vh'));
+    assert.equal(edited['description'], 'Edited from the UI');
+    assert.deepEqual(edited['tags'], ['red']);
+
     const perm = 'form[data-form=set-permission]';
     await admin.waitForSelector(`${perm} select[name=username] option:text-is("guest")`, { state: 'attached' });
     await submit(admin, 'set-permission', {}, { username: 'guest' });

@@ -1,11 +1,11 @@
 /**
  * One virtual host (administrators only): queued messages and message rates over the last ten
  * minutes, its details and data rates, the users' permissions in it with RabbitMQ's "Set
- * permission" form, and "Delete this vhost".
+ * permission" form, "Edit this virtual host" (description and tags) and "Delete this vhost".
  */
-import { del, seg } from '../api.js';
+import { del, put, seg } from '../api.js';
 import { Chart, historyQuery, type Details } from '../components/chart.js';
-import { ActionResult, ConfirmButton, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
+import { ActionResult, ConfirmButton, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
 import { bytes, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
@@ -14,6 +14,7 @@ import type { PageProps } from './page.js';
 import { Permissions } from './user.js';
 import { NotAuthorised, Tags } from './users.js';
 import { vhostState } from './vhosts.js';
+import { tagsOf } from '../session.js';
 
 interface Vhost extends Lengths {
   readonly name: string;
@@ -33,8 +34,9 @@ const byteRate = (d: Details | undefined): string => (d?.rate === undefined ? ''
 
 export function VhostPage({ args }: PageProps) {
   const name = args[0] ?? '';
-  const { data, error } = usePoll<Vhost>(`vhosts/${seg(name)}?${historyQuery()}`);
+  const { data, error, reload } = usePoll<Vhost>(`vhosts/${seg(name)}?${historyQuery()}`);
   const remove = useAction();
+  const edit = useAction();
   if (error?.status === 401) return <NotAuthorised page="vhost" title={`Virtual host: ${name}`} error={error} />;
 
   return (
@@ -66,6 +68,26 @@ export function VhostPage({ args }: PageProps) {
           </Section>
           <Section title="Permissions">
             <Permissions mode="vhost" name={name} />
+          </Section>
+          <Section title="Edit this virtual host" open={false}>
+            <Form
+              name="edit-vhost"
+              submit="Update virtual host"
+              action={edit}
+              onSubmit={async (form) => {
+                const tags = tagsOf(text(form, 'tags'));
+                await put(`vhosts/${seg(name)}`, { description: text(form, 'description'), tags: tags.join(',') });
+                reload();
+                return 'Virtual host updated.';
+              }}
+            >
+              <Field label="Description">
+                <input name="description" size={40} defaultValue={data.description ?? ''} />
+              </Field>
+              <Field label="Tags (comma-separated)">
+                <input name="tags" size={40} defaultValue={tagsOf(data.tags ?? []).join(', ')} />
+              </Field>
+            </Form>
           </Section>
           <Section title="Delete this vhost" open={false}>
             <p class="warning">Deleting a virtual host deletes its queues (and their messages), exchanges, bindings and permissions, and closes its connections.</p>
