@@ -1,9 +1,13 @@
-/** Overview: totals, queued messages and message rates over time, and the node's memory and disk. */
+/**
+ * Overview: totals, queued messages and message rates over time, the node's memory and disk, and
+ * (administrators) definitions export and import.
+ */
 import { Chart, historyQuery } from '../components/chart.js';
 import { ErrorBox, KeyValues, Loading, Section } from '../components/ui.js';
 import { bytes, count } from '../format.js';
 import { usePoll } from '../poll.js';
-import { isMonitor, useSession } from '../session.js';
+import { isAdministrator, isMonitor, useSession } from '../session.js';
+import { Definitions } from '../components/definitions.js';
 import { lengthSeries, rateSeries, type Lengths, type MessageStats } from '../stats.js';
 import type { PageProps } from './page.js';
 
@@ -81,6 +85,11 @@ export function OverviewPage(_: PageProps) {
               ))}
             </tbody>
           </table>
+        </Section>
+      )}
+      {isAdministrator(session) && (
+        <Section title="Export and import definitions" open={false}>
+          <Definitions />
         </Section>
       )}
       <Section title="Broker">
