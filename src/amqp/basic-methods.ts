@@ -56,11 +56,17 @@ export function handleBasicMethod(ch: Channel, method: Method): boolean {
       const q = ch.vhost.getQueue(name, ch.connection);
       const entry = q.take(method.noAck);
       if (entry === undefined) {
+        ch.counters.getEmpty++;
         ch.send({ id: MethodId.BasicGetEmpty, clusterId: '' });
         return true;
       }
       const tag = ch.nextDeliveryTag++;
-      if (!method.noAck) ch.unacked.set(tag, { tag, queue: q, entry, consumer: null });
+      if (method.noAck) ch.counters.getNoAck++;
+      else {
+        ch.unacked.set(tag, { tag, queue: q, entry, consumer: null });
+        ch.counters.get++;
+      }
+      if (entry.redelivered) ch.counters.redeliver++;
       const m = entry.loadedMessage;
       ch.send({
         id: MethodId.BasicGetOk,

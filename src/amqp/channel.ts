@@ -17,6 +17,7 @@ import { handleBasicMethod } from './basic-methods.js';
 import { handleTxMethod, type Transaction } from './tx-methods.js';
 import { encodeHeaderWithProperties } from '../queue/content-header.js';
 import { ChannelAccess } from './access.js';
+import { ChannelCounters } from '../broker/message-counters.js';
 
 const NO_KEYS: readonly string[] = [];
 
@@ -81,6 +82,8 @@ export class Channel {
   private readonly routed = new Set<Queue>();
   /** The user's permission checks, with the names already granted on this channel. */
   readonly access: ChannelAccess;
+  /** This channel's message counters (the management API's channel message_stats). */
+  readonly counters = new ChannelCounters();
 
   private readonly assembler: ContentAssembler;
 
@@ -215,6 +218,7 @@ export class Channel {
     const exchange = vhost.exchanges.get(message.exchange);
     if (exchange === undefined) return 'routed';
     exchange.stats.publishIn++;
+    this.counters.publish++;
     const broker = this.connection.broker;
     if (message.exchange === '' && broker.directReply.isReplyName(message.routingKey)) {
       const target = broker.directReply.lookup(message.routingKey);
@@ -246,8 +250,12 @@ export class Channel {
   private unroutable(message: Message, mandatory: boolean): void {
     if (mandatory) {
       this.vhost.publishing.returnUnroutable++;
+      this.counters.returnUnroutable++;
       this.basicReturn(message);
-    } else this.vhost.publishing.dropUnroutable++;
+    } else {
+      this.vhost.publishing.dropUnroutable++;
+      this.counters.dropUnroutable++;
+    }
   }
 
   private basicReturn(message: Message): void {
@@ -308,6 +316,7 @@ export class Channel {
       this.confirmedUpTo = upTo;
     }
     this.vhost.publishing.confirm += acked;
+    this.counters.confirm += acked;
   }
 
   /** A direct reply-to message for this channel's reply consumer. */
@@ -357,9 +366,12 @@ export class Channel {
     if (!consumer.noAck) {
       this.unacked.set(tag, { tag, queue, entry, consumer });
       consumer.unacked++;
-    }
+      this.counters.deliver++;
+    } else this.counters.deliverNoAck++;
+    const redelivered = entry.redelivered;
+    if (redelivered) this.counters.redeliver++;
     const m = entry.loadedMessage;
-    this.connection.writer.sendDeliver(this.id, consumer.tag, tag, entry.redelivered, m.exchange, m.routingKey, m.header, m.body);
+    this.connection.writer.sendDeliver(this.id, consumer.tag, tag, redelivered, m.exchange, m.routingKey, m.header, m.body);
   }
 
   /** After acks, qos changes, flow or drain: let this channel's queues deliver again. */
@@ -394,6 +406,7 @@ export class Channel {
     if (requeue === true) this.requeueDeliveries(deliveries);
     else if (requeue === undefined) {
       for (const d of deliveries) d.queue.acked(d.entry);
+      this.counters.ack += deliveries.length;
     } else {
       for (const d of deliveries) d.queue.discarded([d.entry]);
     }

@@ -71,3 +71,24 @@ export class MessageCounters extends PublishCounters implements QueueStats, Exch
     this.addPublishing(other);
   }
 }
+
+/**
+ * One channel's message counters: RabbitMQ's channel `message_stats` (publish, confirm,
+ * return_unroutable, drop_unroutable, deliver, deliver_no_ack, get, get_no_ack, get_empty,
+ * redeliver, ack). Kept by the channel (Channel.counters) and gone with it, as in RabbitMQ; the
+ * vhost's totals come from queues, exchanges and PublishCounters, not from these. At most one
+ * increment per message; confirms and acks are added once per batch.
+ */
+export class ChannelCounters {
+  publish = 0;
+  confirm = 0;
+  returnUnroutable = 0;
+  dropUnroutable = 0;
+  deliver = 0;
+  deliverNoAck = 0;
+  get = 0;
+  getNoAck = 0;
+  getEmpty = 0;
+  redeliver = 0;
+  ack = 0;
+}

@@ -22,8 +22,8 @@ const QUEUE = [
   'message_bytes_paged_out',
 ];
 
-/** Channels have no per-channel message counters yet. */
-const CHANNEL = [...PROCESS, 'message_stats'];
+/** Channels: only the Erlang process figures. */
+const CHANNEL = PROCESS;
 
 /** Erlang VM and mnesia counters of a node. */
 const NODE = [

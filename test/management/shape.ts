@@ -67,11 +67,17 @@ export function shapeDifferences(expected: unknown, actual: unknown, rules: Shap
   return out;
 }
 
-/** An element's identity in a list: its vhost and name. */
+/**
+ * An element's identity in a list: its vhost and name, less the addresses and ports in
+ * connection and channel names (`127.0.0.1:60640 -> 127.0.0.1:36674 (2)` is channel 2 of the
+ * scenario's connection on any broker).
+ */
 function nameOf(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
-  return o['name'] === undefined ? undefined : JSON.stringify([o['vhost'], o['name']]);
+  if (o['name'] === undefined) return undefined;
+  const name = typeof o['name'] === 'string' ? o['name'].replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'address') : o['name'];
+  return JSON.stringify([o['vhost'], name]);
 }
 
 function unique(): (s: string) => boolean {

@@ -1,7 +1,8 @@
 /**
  * The Connections and Channels tabs in Chromium, with amqplib clients: the list (user, client
  * product from the client properties), a connection's page (details, its channels), the channels
- * list (prefetch, confirm mode) and a channel's page (its consumers), closing a connection from
+ * list (prefetch, confirm mode, message rates sorted by the API) and a channel's page (its
+ * consumers, its message rates chart), closing a connection from
  * the UI (the client gets 320 CONNECTION_FORCED with the reason typed), and what each tag sees: a
  * `management` user only its own connections and channels, a `monitoring` user all of them.
  */
@@ -185,8 +186,78 @@ describe('web UI: connections and channels', { skip, timeout: 180_000 }, () => {
     assert.equal(await confirm.locator('[data-mode]').getAttribute('data-mode'), 'C');
     assert.equal(await confirm.locator('[data-prefetch]').textContent(), '');
     // The consumer count of the first channel.
-    assert.equal((await first.locator('td.num').allTextContents()).at(-1), '1');
+    assert.equal(await first.locator('[data-col=consumers]').textContent(), '1');
     await screenshot(page, 'channels');
+  });
+
+  it('shows a channel\'s message rates: in the channels list, sorted by rate, and charted on its page', async () => {
+    const publisher = `${guestName} (2)`;
+    const rateIn = async (row: ReturnType<Page['locator']>, col: string): Promise<number> =>
+      Number(((await row.locator(`[data-col=${col}]`).textContent()) ?? '').replace(/[^0-9.]/g, ''));
+    const stats = ui.broker.running.broker.management?.stats;
+    assert.ok(stats !== undefined);
+    const page = await pageAs('guest', 'guest');
+    // Sampled by the test alone here, so that the rates shown are those between the samples
+    // taken before and after the publishes (routed nowhere: confirmed and dropped): with the 5 s
+    // timer running too, a page polling every 5 s may keep landing just after a timer sample
+    // that saw no new traffic, and show 0.
+    stats.stop();
+    try {
+      ui.broker.sample();
+      for (let i = 0; i < 50; i++) confirmCh.publish('', 'ui-nowhere', Buffer.from('x'));
+      await withTimeout(confirmCh.waitForConfirms(), 10_000, 'confirms');
+      ui.broker.sample();
+      await visit(page, '#/channels');
+      await listed(page, 'channels', 3);
+      const row = page.locator(`[data-list=channels] tr[data-row="${publisher}"]`);
+      await waitFor(async () => (await rateIn(row, 'publish')) > 0, 15_000, 'a publish rate in the channels list', 100);
+      assert.ok((await rateIn(row, 'confirm')) > 0, 'a confirm rate');
+      assert.ok((await rateIn(row, 'drop_unroutable')) > 0, 'an unroutable (drop) rate');
+      assert.match((await row.locator('[data-col=publish]').textContent()) ?? '', /\/s$/);
+      assert.equal(await row.locator('[data-col=ack]').textContent(), '', 'no deliveries, no ack rate');
+      // Sorting by the publish rate (the API's message_stats.publish_details.rate): the publishing
+      // channel last, then first.
+      const header = page.locator('[data-list=channels] th', { hasText: /^publish$/ });
+      const order = (): Promise<string[]> => page.locator('[data-list=channels] tbody tr[data-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row') ?? ''));
+      await header.click();
+      await waitFor(async () => (await order()).at(-1) === publisher && (await header.getAttribute('class'))?.includes('sorted-asc') === true, 15_000, 'publish rate ascending', 100);
+      await header.click();
+      await waitFor(async () => (await order())[0] === publisher && (await header.getAttribute('class'))?.includes('sorted-desc') === true, 15_000, 'publish rate descending', 100);
+      await screenshot(page, 'channels-rates');
+
+      // The channel's page charts the rates between samples aligned to 5 s: publish (and sample)
+      // until the clock has crossed a boundary with traffic on both sides and the page has polled
+      // (~10 s).
+      await visit(page, `#/channels/${encodeURIComponent(publisher)}`);
+      const chart = '[data-page=channel] [data-chart="Message rates"]';
+      await page.waitForSelector(`${chart} canvas`);
+      const legends = await page.locator(`${chart} [data-legend]`).evaluateAll((cells) => cells.map((c) => c.getAttribute('data-legend') ?? ''));
+      assert.deepEqual(legends, ['Publish', 'Publisher confirm', 'Deliver / get', 'Redelivered', 'Consumer ack']);
+      const legend = async (series: string): Promise<number> => Number(((await page.textContent(`${chart} [data-legend="${series}"]`)) ?? '').replace(/[^0-9.]/g, ''));
+      const drawn = async (): Promise<boolean> =>
+        Number(await page.getAttribute(chart, 'data-points')) > 0 &&
+        Number(await page.getAttribute(chart, 'data-max')) > 0 &&
+        (await legend('Publish')) > 0 &&
+        (await legend('Publisher confirm')) > 0;
+      const deadline = Date.now() + 25_000;
+      for (;;) {
+        for (let i = 0; i < 10; i++) confirmCh.publish('', 'ui-nowhere', Buffer.from('x'));
+        await withTimeout(confirmCh.waitForConfirms(), 10_000, 'confirms');
+        ui.broker.sample();
+        if (await drawn()) break;
+        if (Date.now() > deadline) {
+          const api = await ui.broker.api.json(`/api/channels/${encodeURIComponent(publisher)}?msg_rates_age=60&msg_rates_incr=5`);
+          assert.fail(
+            `the channel's chart stayed empty: points ${await page.getAttribute(chart, 'data-points')}, max ${await page.getAttribute(chart, 'data-max')}, ` +
+              `legend ${await page.textContent(`${chart} .chart-legend`)}; the API: ${JSON.stringify(api)}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await screenshot(page, 'channel-rates');
+    } finally {
+      stats.start();
+    }
   });
 
   it('shows a management user only its own connections and channels, and refuses it others\' pages', async () => {

@@ -1,6 +1,9 @@
 import type { Channel } from '../../amqp/channel.js';
 import type { Json, JsonObject } from '../json.js';
+import { CHANNEL_FIELDS, MESSAGE_GROUPS } from '../stats/fields.js';
+import { channelCounters } from '../stats/stats-db.js';
 import { formatConsumer } from './consumer.js';
+import { messageStats } from './counters.js';
 import type { FormatContext } from './format-context.js';
 import { channelName, connectionEndpoints, formatTimestamp, NODE_NAME } from './names.js';
 
@@ -11,13 +14,16 @@ export function channelBasic(ch: Channel): JsonObject {
 }
 
 /**
- * A channel as /api/channels shows it. Warren keeps no per-channel message counters yet, so a
- * channel has no message_stats (RabbitMQ shows them once a channel has published or consumed).
+ * A channel as /api/channels shows it. message_stats are the channel's own counters (read live,
+ * rates and samples from the statistics database), in RabbitMQ's two groups: the publishing one
+ * (publish, confirm, return_unroutable, drop_unroutable) once the channel has published, the
+ * delivering one (deliver, get, ack, redeliver...) once it has received, acked or got empty.
  */
 export function formatChannel(fc: FormatContext, ch: Channel, detail = false): JsonObject {
   const e = connectionEndpoints(ch.connection);
   const user = ch.connection.user?.name ?? '';
   const perConsumer: Record<string, Json> = detail ? { consumer_details: [...ch.consumers.values()].map(formatConsumer), deliveries: [] } : {};
+  const stats = messageStats(CHANNEL_FIELDS, MESSAGE_GROUPS, channelCounters(ch), fc.stats.channelSeries(ch), fc.ranges.msg_rates);
   return {
     acks_uncommitted: ch.tx?.settles.length ?? 0,
     confirm: ch.confirmMode,
@@ -26,6 +32,7 @@ export function formatChannel(fc: FormatContext, ch: Channel, detail = false): J
     ...perConsumer,
     global_prefetch_count: ch.globalPrefetch,
     idle_since: formatTimestamp(fc.stats.seenSince(ch)),
+    ...(stats === undefined ? {} : { message_stats: stats }),
     messages_unacknowledged: ch.unacked.size,
     messages_uncommitted: ch.tx?.publishes.length ?? 0,
     messages_unconfirmed: 0,

@@ -39,6 +39,9 @@ export const VHOST_MESSAGE_FIELDS = [
 
 export const VHOST_FIELDS = [...VHOST_MESSAGE_FIELDS, ...LENGTH_FIELDS, ...DATA_FIELDS] as const;
 
+/** A channel's message_stats: the same counters as a vhost's, counted by the channel itself. */
+export const CHANNEL_FIELDS = VHOST_MESSAGE_FIELDS;
+
 /** The overview adds the store's counters to the vhost fields. */
 export const GLOBAL_MESSAGE_FIELDS = [...VHOST_MESSAGE_FIELDS, 'disk_reads', 'disk_writes'] as const;
 

@@ -6,7 +6,7 @@ import type { Queue } from '../../queue/queue.js';
 import type { Connection } from '../../amqp/connection.js';
 import type { Channel } from '../../amqp/channel.js';
 import { Series } from './series.js';
-import { CHURN_FIELDS, DATA_FIELDS, EXCHANGE_FIELDS, GLOBAL_FIELDS, NODE_FIELDS, QUEUE_FIELDS, VHOST_FIELDS } from './fields.js';
+import { CHANNEL_FIELDS, CHURN_FIELDS, DATA_FIELDS, EXCHANGE_FIELDS, GLOBAL_FIELDS, NODE_FIELDS, QUEUE_FIELDS, VHOST_FIELDS } from './fields.js';
 
 export interface StatsOptions {
   /** How often counters are sampled (RabbitMQ's collect_statistics_interval). Default 5000 ms. */
@@ -50,6 +50,26 @@ export function queueCounters(q: Queue, out: Float64Array = new Float64Array(QUE
   return out;
 }
 
+const C = (name: (typeof CHANNEL_FIELDS)[number]): number => CHANNEL_FIELDS.indexOf(name);
+
+/** A channel's message counters in CHANNEL_FIELDS order. */
+export function channelCounters(ch: Channel, out: Float64Array = new Float64Array(CHANNEL_FIELDS.length)): Float64Array {
+  const s = ch.counters;
+  out[C('ack')] = s.ack;
+  out[C('confirm')] = s.confirm;
+  out[C('deliver')] = s.deliver;
+  out[C('deliver_get')] = s.deliver + s.deliverNoAck + s.get + s.getNoAck;
+  out[C('deliver_no_ack')] = s.deliverNoAck;
+  out[C('drop_unroutable')] = s.dropUnroutable;
+  out[C('get')] = s.get;
+  out[C('get_empty')] = s.getEmpty;
+  out[C('get_no_ack')] = s.getNoAck;
+  out[C('publish')] = s.publish;
+  out[C('redeliver')] = s.redeliver;
+  out[C('return_unroutable')] = s.returnUnroutable;
+  return out;
+}
+
 function connectionCounters(c: Connection, out: Float64Array): Float64Array {
   out[0] = c.socket.bytesRead;
   out[1] = c.socket.bytesWritten;
@@ -58,10 +78,10 @@ function connectionCounters(c: Connection, out: Float64Array): Float64Array {
 
 /**
  * The management plugin's statistics database: one timer samples the counters of every queue,
- * exchange, connection, vhost and the node, keeping the last two samples (rates) and, for
+ * exchange, connection, channel, vhost and the node, keeping the last two samples (rates) and, for
  * objects that changed recently, the samples of the retention window (charts). Counters are
  * read from the objects, never counted per message here. Counters of objects that are gone stay
- * in their vhost's totals, so totals only grow.
+ * in their vhost's totals, so totals only grow (a channel's own counters are not part of them).
  */
 export class StatsDb {
   readonly intervalMs: number;
@@ -74,7 +94,7 @@ export class StatsDb {
   private readonly exchangeVhost = new Map<Exchange, string>();
   private readonly connections = new Map<Connection, Series>();
   private readonly connectionVhost = new Map<Connection, string>();
-  private readonly channels = new Map<Channel, number>();
+  private readonly channels = new Map<Channel, Series>();
   private readonly vhosts = new Map<string, Series>();
   /** Cumulative counters of objects that are gone, per vhost (VHOST_FIELDS order). */
   private readonly retired = new Map<string, Float64Array>();
@@ -125,6 +145,10 @@ export class StatsDb {
 
   connectionSeries(c: Connection): Series | undefined {
     return this.connections.get(c);
+  }
+
+  channelSeries(ch: Channel): Series | undefined {
+    return this.channels.get(ch);
   }
 
   vhostSeries(name: string): Series | undefined {
@@ -201,6 +225,7 @@ export class StatsDb {
     const q = new Float64Array(QUEUE_FIELDS.length);
     const x = new Float64Array(EXCHANGE_FIELDS.length);
     const d = new Float64Array(DATA_FIELDS.length);
+    const chv = new Float64Array(CHANNEL_FIELDS.length);
     for (const v of this.broker.vhosts.values()) {
       for (const queue of v.queues.values()) {
         let s = this.queues.get(queue);
@@ -236,9 +261,14 @@ export class StatsDb {
       s.seenTick = tick;
       s.record(now, connectionCounters(c, d), this.capacity, window);
       for (const ch of c.channels.values()) {
-        if (!this.channels.has(ch)) this.count('channel_created');
-        this.channels.set(ch, tick);
-        this.seenSince(ch);
+        let cs = this.channels.get(ch);
+        if (cs === undefined) {
+          this.channels.set(ch, (cs = new Series(CHANNEL_FIELDS.length)));
+          this.seenSince(ch);
+          this.count('channel_created');
+        }
+        cs.seenTick = tick;
+        cs.record(now, channelCounters(ch, chv), this.capacity, window);
       }
     }
     // Totals include what just went away, then the objects that went are retired.
@@ -290,8 +320,9 @@ export class StatsDb {
       this.connectionVhost.delete(c);
       this.count('connection_closed');
     }
-    for (const [ch, seen] of this.channels) {
-      if (seen === tick) continue;
+    // A channel's counters go with it (RabbitMQ's do too): its vhost's totals never included them.
+    for (const [ch, s] of this.channels) {
+      if (s.seenTick === tick) continue;
       this.channels.delete(ch);
       this.count('channel_closed');
     }

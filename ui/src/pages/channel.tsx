@@ -1,15 +1,18 @@
 /**
- * One channel (`#/channels/<name>`): its details (connection, mode, prefetch, unacked…), the
- * consumers on it with links to their queues, and, since RabbitMQ's API cannot close a single
- * channel, a button to close the channel's whole connection.
+ * One channel (`#/channels/<name>`): its message rates over time (publish, confirm, deliver/get,
+ * redelivered, ack), its details (connection, mode, prefetch, unacked…), the consumers on it with
+ * links to their queues, and, since RabbitMQ's API cannot close a single channel, a button to
+ * close the channel's whole connection.
  */
 import { useState } from 'preact/hooks';
 import { seg } from '../api.js';
+import { Chart, historyQuery } from '../components/chart.js';
 import { ActionResult, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
 import { count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
 import { isAdministrator, useSession } from '../session.js';
+import { rateSeries } from '../stats.js';
 import { prefetchText, type ChannelRow } from './channels.js';
 import { CloseConnection } from './connection.js';
 import type { PageProps } from './page.js';
@@ -33,7 +36,7 @@ export function ChannelPage({ args }: PageProps) {
   const session = useSession();
   const close = useAction();
   const [closed, setClosed] = useState(false);
-  const { data, error, reload } = usePoll<ChannelDetail>(`channels/${seg(name)}`);
+  const { data, error, reload } = usePoll<ChannelDetail>(`channels/${seg(name)}?${historyQuery()}`);
   const head = (
     <h1>
       Channel <span class="mono">{name}</span>
@@ -60,34 +63,37 @@ export function ChannelPage({ args }: PageProps) {
   return (
     <div class="page" data-page="channel" data-state={data.state}>
       {head}
-      <Section title="Details">
-        <KeyValues
-          rows={[
-            [
-              'Connection',
-              <a href={href('connections', connection)} data-connection={connection}>
-                {connection}
-              </a>,
-            ],
-            ['Channel number', String(data.number)],
-            ['User', data.user],
-            ['Virtual host', data.vhost],
-            ['State', <span class={`state state-${data.state}`}>{data.state}</span>],
-            ['Confirm mode', yesNo(data.confirm)],
-            ['Transactional', yesNo(data.transactional)],
-            ['Prefetch count', <span data-field="prefetch">{prefetchText(data) || '0 (unlimited)'}</span>],
-            ['Unacked', count(data.messages_unacknowledged)],
-            ['Unconfirmed', count(data.messages_unconfirmed)],
-            ...(data.transactional
-              ? ([
-                  ['Uncommitted messages', count(data.messages_uncommitted)],
-                  ['Uncommitted acks', count(data.acks_uncommitted)],
-                ] as const)
-              : []),
-            ['Idle since', data.idle_since ?? ''],
-          ]}
-        />
-      </Section>
+      <div class="charts">
+        <Chart title="Message rates" kind="rates" series={rateSeries(data.message_stats, true)} />
+        <Section title="Details">
+          <KeyValues
+            rows={[
+              [
+                'Connection',
+                <a href={href('connections', connection)} data-connection={connection}>
+                  {connection}
+                </a>,
+              ],
+              ['Channel number', String(data.number)],
+              ['User', data.user],
+              ['Virtual host', data.vhost],
+              ['State', <span class={`state state-${data.state}`}>{data.state}</span>],
+              ['Confirm mode', yesNo(data.confirm)],
+              ['Transactional', yesNo(data.transactional)],
+              ['Prefetch count', <span data-field="prefetch">{prefetchText(data) || '0 (unlimited)'}</span>],
+              ['Unacked', count(data.messages_unacknowledged)],
+              ['Unconfirmed', count(data.messages_unconfirmed)],
+              ...(data.transactional
+                ? ([
+                    ['Uncommitted messages', count(data.messages_uncommitted)],
+                    ['Uncommitted acks', count(data.acks_uncommitted)],
+                  ] as const)
+                : []),
+              ['Idle since', data.idle_since ?? ''],
+            ]}
+          />
+        </Section>
+      </div>
       <Section title={`Consumers (${consumers.length})`}>
         <table class="list" data-consumers>
           <thead>

@@ -1,15 +1,24 @@
 /**
  * Channels: the channels of the connections the user may see, of the chosen virtual host or all,
  * paginated, sortable and filterable by the API: mode (C confirm, T transactional), state,
- * unconfirmed, prefetch, unacked and consumers. The same table lists a connection's channels.
+ * unconfirmed, prefetch, unacked, consumers and RabbitMQ's message rates (publish, confirm,
+ * unroutable dropped, deliver/get, ack). The same table lists a connection's channels.
  */
 import { seg } from '../api.js';
+import type { Details } from '../components/chart.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
-import { count } from '../format.js';
+import { count, rate } from '../format.js';
 import { href } from '../router.js';
 import { isMonitor, useSession } from '../session.js';
+import type { MessageStats } from '../stats.js';
 import { useVhost } from '../vhosts.js';
 import type { PageProps } from './page.js';
+
+/** A channel's message_stats: a vhost's counters, counted by the channel. */
+export interface ChannelMessageStats extends MessageStats {
+  readonly drop_unroutable?: number;
+  readonly drop_unroutable_details?: Details;
+}
 
 export interface ChannelRow {
   readonly name: string;
@@ -28,6 +37,31 @@ export interface ChannelRow {
   readonly consumer_count: number;
   readonly idle_since?: string;
   readonly connection_details?: { readonly name: string; readonly peer_host?: string; readonly peer_port?: number };
+  readonly message_stats?: ChannelMessageStats;
+}
+
+type RateKey = 'publish' | 'confirm' | 'drop_unroutable' | 'deliver_get' | 'ack';
+
+/** RabbitMQ's message rate columns of the channels list (empty before the channel's first message). */
+const RATES: readonly (readonly [RateKey, string])[] = [
+  ['publish', 'publish'],
+  ['confirm', 'confirm'],
+  ['drop_unroutable', 'unroutable (drop)'],
+  ['deliver_get', 'deliver / get'],
+  ['ack', 'ack'],
+];
+
+function rateColumn([key, label]: readonly [RateKey, string]): Column<ChannelRow> {
+  return {
+    label,
+    // Rates need every channel's statistics to sort on (full rows), as in RabbitMQ.
+    sort: `message_stats.${key}_details.rate`,
+    numeric: true,
+    render: (ch) => {
+      const r = ch.message_stats?.[`${key}_details`]?.rate;
+      return <span data-col={key}>{r === undefined ? '' : rate(r)}</span>;
+    },
+  };
 }
 
 /** RabbitMQ's mode badges: C for confirm mode, T for transactional. */
@@ -74,7 +108,8 @@ export function ChannelList({ path, id, withConnection = true }: { path: string;
     { label: 'Unconfirmed', sort: 'messages_unconfirmed', numeric: true, render: (ch) => count(ch.messages_unconfirmed) },
     { label: 'Prefetch', sort: 'prefetch_count', numeric: true, render: (ch) => <span data-prefetch>{prefetchText(ch)}</span> },
     { label: 'Unacked', sort: 'messages_unacknowledged', numeric: true, render: (ch) => count(ch.messages_unacknowledged) },
-    { label: 'Consumers', sort: 'consumer_count', numeric: true, render: (ch) => count(ch.consumer_count) },
+    { label: 'Consumers', sort: 'consumer_count', numeric: true, render: (ch) => <span data-col="consumers">{count(ch.consumer_count)}</span> },
+    ...RATES.map(rateColumn),
   ];
   return <PagedTable<ChannelRow> id={id} noun="channels" path={path} columns={columns} rowKey={(ch) => ch.name} />;
 }
