@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chmodSync, unlinkSync } from 'node:fs';
 import type { Broker } from '../server/broker.js';
 import { AmqpError } from '../broker/errors.js';
@@ -11,6 +10,7 @@ import { badRequest, HttpError, methodNotAllowed, notAuthorised, notFound, notFo
 import type { Json } from './json.js';
 import { Router, type Method } from './router.js';
 import { StaticUi } from './static-ui.js';
+import { closeServer, listenOn, listenOnAll } from '../server/listen.js';
 import { allRoutes } from './resources/index.js';
 import { StatsDb, type StatsOptions } from './stats/stats-db.js';
 
@@ -44,25 +44,9 @@ export class ManagementServer {
   /** Listens on every address, all on the same port (a free one when port is 0). */
   async listen(hosts: readonly string[], port: number): Promise<void> {
     this.stats.start();
-    for (let attempt = 0; ; attempt++) {
-      let chosen = port;
-      const started: Server[] = [];
-      try {
-        for (const host of hosts) {
-          const server = this.createServer(false);
-          started.push(server);
-          await listen(server, { host, port: chosen, ipv6Only: host.includes(':') });
-          if (chosen === 0) chosen = (server.address() as AddressInfo).port;
-        }
-        this.servers.push(...started);
-        this.port = chosen;
-        return;
-      } catch (err) {
-        await Promise.all(started.map(closeServer));
-        if (port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10) continue;
-        throw err;
-      }
-    }
+    const { servers, port: chosen } = await listenOnAll(hosts, port, () => this.createServer(false));
+    this.servers.push(...servers);
+    this.port = chosen;
   }
 
   /** Serves the API without authentication, as an administrator, on a UNIX socket (mode 0600). */
@@ -83,7 +67,7 @@ export class ManagementServer {
       umask = null;
     }
     try {
-      await listen(server, { path });
+      await listenOn(server, { path });
     } finally {
       if (umask !== null) process.umask(umask);
     }
@@ -241,23 +225,5 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       if (!failed) resolve(Buffer.concat(chunks));
     });
     req.on('error', reject);
-  });
-}
-
-function listen(server: Server, options: { host: string; port: number; ipv6Only: boolean } | { path: string }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(options, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
   });
 }

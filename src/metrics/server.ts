@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { gzip } from 'node:zlib';
 import type { Registry } from 'prom-client';
 import type { Broker } from '../server/broker.js';
-import { listenOnAll } from '../server/listen.js';
+import { closeServer, listenOnAll } from '../server/listen.js';
 import { createRegistries, type MetricsRegistries } from './registries.js';
 
 /**
@@ -28,16 +28,7 @@ export class MetricsServer {
   }
 
   async close(): Promise<void> {
-    const servers = this.servers.splice(0);
-    await Promise.all(
-      servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            s.closeAllConnections();
-          }),
-      ),
-    );
+    await Promise.all(this.servers.splice(0).map(closeServer));
   }
 
   private registryFor(path: string): Registry | undefined {

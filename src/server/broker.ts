@@ -266,8 +266,14 @@ export class Broker implements BrokerContext {
     }, TICK_MS);
     this.ticker.unref();
     this.checkDisk();
-    await this.startManagement();
-    await this.startMetrics();
+    try {
+      await this.startManagement();
+      await this.startMetrics();
+    } catch (err) {
+      // A taken management or Prometheus port: nothing of this broker stays open behind the error.
+      await this.close();
+      throw err;
+    }
   }
 
   /**

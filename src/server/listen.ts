@@ -13,7 +13,7 @@ export async function listenOnAll<S extends Server>(hosts: readonly string[], po
       for (const host of hosts) {
         const server = create();
         started.push(server);
-        await listenOn(server, host, chosen);
+        await listenOn(server, { host, port: chosen, ipv6Only: host.includes(':') });
         if (chosen === 0) chosen = (server.address() as AddressInfo).port;
       }
       return { servers: started, port: chosen };
@@ -25,11 +25,12 @@ export async function listenOnAll<S extends Server>(hosts: readonly string[], po
   }
 }
 
-function listenOn(server: Server, host: string, port: number): Promise<void> {
+/** Listens on one address (or a UNIX socket path); rejects with the listen error. */
+export function listenOn(server: Server, options: { host: string; port: number; ipv6Only: boolean } | { path: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once('error', onError);
-    server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
+    server.listen(options, () => {
       server.off('error', onError);
       resolve();
     });
@@ -40,5 +41,13 @@ function closeQuietly(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) resolve();
     else server.close(() => resolve());
+  });
+}
+
+/** Stops an HTTP server and drops its idle and active keep-alive connections. */
+export function closeServer(server: Server & { closeAllConnections(): void }): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
 }

@@ -300,3 +300,29 @@ test('the management overview lists the Prometheus listener, as RabbitMQ\'s does
     await managed.close();
   }
 });
+
+test('a taken Prometheus port fails startBroker and leaves nothing of that broker open', T, async () => {
+  const taken = b.broker.prometheusPort;
+  const { createConnection } = await import('node:net');
+  let amqpPort = 0;
+  await assert.rejects(
+    startBroker({ port: 0, prometheusPort: taken, managementPort: 0, bind: ['127.0.0.1'] }).then((x) => {
+      amqpPort = x.port;
+      return x.close();
+    }),
+    /EADDRINUSE/,
+  );
+  assert.equal(amqpPort, 0);
+  // Were the failed broker's AMQP listener, ticker or management server left open, this test
+  // file's process could not exit (checked: without the cleanup it hangs until the runner's
+  // timeout). The port that was taken still belongs to the first broker.
+  const refused = await new Promise<boolean>((resolve) => {
+    const s = createConnection({ host: '127.0.0.1', port: taken });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
+  assert.equal(refused, false, 'the metrics port is still the first broker\'s');
+});
