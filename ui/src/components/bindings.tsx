@@ -5,6 +5,7 @@
 import { del, post, seg } from '../api.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
+import { parseKeyValueLines } from './key-value-lines.js';
 import { ActionResult, ErrorBox, Field, Form, text, useAction } from './ui.js';
 
 export interface Binding {
@@ -34,18 +35,6 @@ function listPath(vhost: string, of: Props['of']): string {
 function bindingPath(b: Binding): string {
   const kind = b.destination_type === 'queue' ? 'q' : 'e';
   return `bindings/${seg(b.vhost)}/e/${seg(b.source)}/${kind}/${seg(b.destination)}/${seg(b.properties_key)}`;
-}
-
-/** "key=value" lines into an arguments table (string values, RabbitMQ's form's default type). */
-export function parseArguments(raw: string): Record<string, string> {
-  const args: Record<string, string> = {};
-  for (const line of raw.split('\n')) {
-    if (line.trim() === '') continue;
-    const i = line.indexOf('=');
-    if (i <= 0) throw new Error(`Argument "${line.trim()}" is not key=value`);
-    args[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-  }
-  return args;
 }
 
 export function Bindings({ vhost, of, canAdd = true }: Props) {
@@ -106,7 +95,7 @@ export function Bindings({ vhost, of, canAdd = true }: Props) {
           submit="Bind"
           action={add}
           onSubmit={async (form) => {
-            const args = parseArguments(text(form, 'arguments'));
+            const args = parseKeyValueLines(text(form, 'arguments'), 'Argument');
             const key = text(form, 'routing_key');
             if ('queue' in of) {
               await post(`bindings/${seg(vhost)}/e/${seg(text(form, 'exchange'))}/q/${seg(of.queue)}`, { routing_key: key, arguments: args });

@@ -3,6 +3,7 @@
  * page publishes through the default exchange with the queue's name as routing key.
  */
 import { post, seg } from '../api.js';
+import { parseKeyValueLines } from './key-value-lines.js';
 import { Field, Form, text, useAction } from './ui.js';
 
 interface Props {
@@ -10,18 +11,6 @@ interface Props {
   readonly exchange: string;
   /** Fixed routing key (a queue's name on its page); editable when absent. */
   readonly routingKey?: string;
-}
-
-/** Parses "key=value" lines into headers (numbers stay strings, as RabbitMQ's form sends them). */
-function parseHeaders(raw: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const line of raw.split('\n')) {
-    const i = line.indexOf('=');
-    if (line.trim() === '') continue;
-    if (i <= 0) throw new Error(`Header "${line.trim()}" is not key=value`);
-    headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-  }
-  return headers;
 }
 
 export function PublishForm({ vhost, exchange, routingKey }: Props) {
@@ -35,7 +24,8 @@ export function PublishForm({ vhost, exchange, routingKey }: Props) {
         const properties: Record<string, unknown> = {};
         const mode = text(data, 'delivery_mode');
         if (mode !== '') properties['delivery_mode'] = Number(mode);
-        const headers = parseHeaders(text(data, 'headers'));
+        // Numbers stay strings, as RabbitMQ's form sends them.
+        const headers = parseKeyValueLines(text(data, 'headers'), 'Header');
         if (Object.keys(headers).length > 0) properties['headers'] = headers;
         for (const p of ['content_type', 'correlation_id', 'reply_to', 'expiration', 'message_id', 'type', 'priority'] as const) {
           const v = text(data, p).trim();

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { put, seg } from '../api.js';
-import { parseArguments } from '../components/bindings.js';
+import { parseKeyValueLines } from '../components/key-value-lines.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
 import { Field, Form, Section, text, useAction } from '../components/ui.js';
 import { rate } from '../format.js';
@@ -154,7 +154,7 @@ function AddExchange({ onAdded }: { onAdded: () => void }) {
           durable: text(data, 'durable') === 'true',
           auto_delete: text(data, 'auto_delete') === 'true',
           internal: text(data, 'internal') === 'true',
-          arguments: parseArguments(args),
+          arguments: parseKeyValueLines(args, 'Argument'),
         });
         form.reset();
         setArgs('');

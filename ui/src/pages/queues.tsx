@@ -4,6 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { put, seg } from '../api.js';
+import { parseKeyValueLines } from '../components/key-value-lines.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
 import { Field, Form, Section, text, useAction } from '../components/ui.js';
 import { count, rate } from '../format.js';
@@ -164,28 +165,19 @@ const NUMERIC_ARGS = new Set(['x-message-ttl', 'x-expires', 'x-max-length', 'x-m
 const BOOLEAN_ARGS = new Set(['x-single-active-consumer']);
 
 /**
- * "key=value" lines as queue arguments: the numeric arguments RabbitMQ knows as numbers, its
- * boolean ones as booleans, anything else as a string (RabbitMQ's form defaults to String).
+ * A queue argument's value: the numeric arguments RabbitMQ knows as numbers, its boolean ones as
+ * booleans, anything else as a string (RabbitMQ's form defaults to String).
  */
-export function parseQueueArguments(raw: string): Record<string, string | number | boolean> {
-  const args: Record<string, string | number | boolean> = {};
-  for (const line of raw.split('\n')) {
-    if (line.trim() === '') continue;
-    const i = line.indexOf('=');
-    if (i <= 0) throw new Error(`Argument "${line.trim()}" is not key=value`);
-    const key = line.slice(0, i).trim();
-    const value = line.slice(i + 1).trim();
-    if (NUMERIC_ARGS.has(key)) {
-      if (!/^-?\d+$/.test(value)) throw new Error(`Argument ${key} must be a whole number, not "${value}"`);
-      args[key] = Number(value);
-    } else if (BOOLEAN_ARGS.has(key)) {
-      if (value !== 'true' && value !== 'false') throw new Error(`Argument ${key} must be true or false, not "${value}"`);
-      args[key] = value === 'true';
-    } else {
-      args[key] = value;
-    }
+function queueArgumentValue(key: string, value: string): string | number | boolean {
+  if (NUMERIC_ARGS.has(key)) {
+    if (!/^-?\d+$/.test(value)) throw new Error(`Argument ${key} must be a whole number, not "${value}"`);
+    return Number(value);
   }
-  return args;
+  if (BOOLEAN_ARGS.has(key)) {
+    if (value !== 'true' && value !== 'false') throw new Error(`Argument ${key} must be true or false, not "${value}"`);
+    return value === 'true';
+  }
+  return value;
 }
 
 function AddQueueForm({ vhosts, chosen, onAdded }: { vhosts: readonly string[]; chosen: string; onAdded: () => void }) {
@@ -207,7 +199,7 @@ function AddQueueForm({ vhosts, chosen, onAdded }: { vhosts: readonly string[]; 
         const body = {
           durable: text(data, 'durable') === 'true',
           auto_delete: text(data, 'auto_delete') === 'true',
-          arguments: parseQueueArguments(args),
+          arguments: parseKeyValueLines(args, 'Argument', queueArgumentValue),
         };
         await put(`queues/${seg(vhost)}/${seg(name)}`, body);
         form.reset();
