@@ -103,23 +103,26 @@ export class ManagementServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, viaSocket: boolean): Promise<void> {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (this.ui.owns(pathname)) {
-      this.ui.serve(req, res, pathname);
-      return;
-    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
     const head = req.method === 'HEAD';
     let reply: Reply;
     try {
-      reply = await this.dispatch(req, viaSocket);
+      if (this.ui.owns(url.pathname)) {
+        req.resume();
+        const found = this.ui.find(url.pathname);
+        if (found === undefined) throw notFound();
+        if (req.method !== 'GET' && !head) throw methodNotAllowed(['GET']);
+        this.ui.send(req, res, found);
+        return;
+      }
+      reply = await this.dispatch(req, url, viaSocket);
     } catch (err) {
       reply = this.errorReply(err);
     }
     send(res, reply, head);
   }
 
-  private async dispatch(req: IncomingMessage, viaSocket: boolean): Promise<Reply> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  private async dispatch(req: IncomingMessage, url: URL, viaSocket: boolean): Promise<Reply> {
     const requested = (req.method ?? 'GET').toUpperCase();
     const match = this.router.match(url.pathname);
     if (match === undefined) throw notFound();

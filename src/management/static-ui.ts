@@ -18,7 +18,7 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Warren</title>
 <p>The web UI is not built. Run <code>npm run build</code> (or <code>npm install</code>) and restart the broker.
 The management API is at <a href="api/overview">/api</a>.</p>`;
 
-interface Asset {
+export interface Asset {
   readonly type: string;
   readonly body: Buffer;
   readonly gzipped: Buffer;
@@ -30,46 +30,46 @@ function asset(type: string, body: Buffer, immutable: boolean): Asset {
   return { type, body, gzipped: gzipSync(body, { level: 9 }), immutable };
 }
 
+/** Bundles read once per process (every in-process broker with management shares them). */
+const loaded = new Map<string, ReadonlyMap<string, Asset>>();
+
+function load(dir: string): ReadonlyMap<string, Asset> {
+  const cached = loaded.get(dir);
+  if (cached !== undefined) return cached;
+  const assets = new Map<string, Asset>();
+  const index = join(dir, 'index.html');
+  const page = asset(TYPES['.html']!, existsSync(index) ? readFileSync(index) : Buffer.from(NOT_BUILT), false);
+  assets.set('/', page);
+  assets.set('/index.html', page);
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)) {
+      const type = TYPES[extname(name)];
+      if (type !== undefined && name !== 'index.html') assets.set(`/ui/${name}`, asset(type, readFileSync(join(dir, name)), true));
+    }
+  }
+  loaded.set(dir, assets);
+  return assets;
+}
+
 /**
- * The web UI's files, read into memory (and gzipped) once at start: `/` and `/index.html` are the
+ * The web UI's files, read into memory (and gzipped) on first use: `/` and `/index.html` are the
  * page, `/ui/<file>` its bundle. Routing inside the UI is by URL hash, so these are all the paths.
  */
 export class StaticUi {
-  private readonly assets = new Map<string, Asset>();
-
-  constructor(dir: string = UI_DIR) {
-    const index = join(dir, 'index.html');
-    const page = existsSync(index) ? readFileSync(index) : Buffer.from(NOT_BUILT);
-    this.assets.set('/', asset(TYPES['.html']!, page, false));
-    this.assets.set('/index.html', asset(TYPES['.html']!, page, false));
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir)) {
-      const type = TYPES[extname(name)];
-      if (type === undefined || name === 'index.html') continue;
-      this.assets.set(`/ui/${name}`, asset(type, readFileSync(join(dir, name)), true));
-    }
-  }
+  constructor(private readonly dir: string = UI_DIR) {}
 
   /** Whether the path is one of the UI's (so the API router does not see it). */
   owns(pathname: string): boolean {
     return pathname === '/' || pathname === '/index.html' || pathname.startsWith('/ui/');
   }
 
-  serve(req: IncomingMessage, res: ServerResponse, pathname: string): void {
-    req.resume();
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-length': '0' });
-      res.end();
-      return;
-    }
-    const found = this.assets.get(pathname);
-    if (found === undefined) {
-      const body = JSON.stringify({ error: 'Object Not Found', reason: 'Not Found' });
-      res.writeHead(404, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
-      res.end(method === 'HEAD' ? undefined : body);
-      return;
-    }
+  /** The file served at the path, if the bundle has one. */
+  find(pathname: string): Asset | undefined {
+    return load(this.dir).get(pathname);
+  }
+
+  /** Sends the file (gzipped when the client accepts it) to a GET or HEAD. */
+  send(req: IncomingMessage, res: ServerResponse, found: Asset): void {
     const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const body = gzip ? found.gzipped : found.body;
     res.writeHead(200, {
@@ -81,6 +81,6 @@ export class StaticUi {
       ...(gzip ? { 'content-encoding': 'gzip' } : {}),
       ...(found.type.startsWith('text/html') ? { 'x-frame-options': 'DENY' } : {}),
     });
-    res.end(method === 'HEAD' ? undefined : body);
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 }

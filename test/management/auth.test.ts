@@ -141,4 +141,8 @@ test('GET / is the web UI page without login, and its bundle is served with it',
   assert.match(js.headers.get('cache-control') ?? '', /immutable/);
   const missing = await b.api.get('/ui/nothing.js', { auth: null });
   assert.equal(missing.status, 404);
+  assert.deepEqual(missing.json, { error: 'Object Not Found', reason: 'Not Found' });
+  const posted = await b.api.post('/', {}, { auth: null });
+  assert.equal(posted.status, 405);
+  assert.equal(posted.headers.get('allow'), 'HEAD, GET, OPTIONS');
 });
