@@ -68,13 +68,19 @@ export function chartData(kind: 'lengths' | 'rates', series: readonly ChartSerie
   return [xs.map((t) => t / 1000), ...ys];
 }
 
+/** The highest value a chart draws (0 for an empty or flat chart): its `data-max`. */
+export function chartMax([, ...ys]: readonly (readonly number[])[]): number {
+  let max = 0;
+  for (const y of ys) for (const v of y) max = Math.max(max, v);
+  return max;
+}
+
 export function Chart({ title, kind, series, height = 180, unit = 'messages' }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data = chartData(kind, series);
   const points = data[0].length;
-  let max = 0;
-  for (const ys of data.slice(1)) for (const y of ys) max = Math.max(max, y);
+  const max = chartMax(data);
   const labels = series.map((s) => s.label).join('|');
 
   useEffect(() => {

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { del, post, query, seg } from '../api.js';
 import { Bindings } from '../components/bindings.js';
-import { Chart, chartData, historyQuery, type ChartSeries, type Details } from '../components/chart.js';
+import { Chart, chartData, chartMax, historyQuery, type ChartProps, type Details } from '../components/chart.js';
 import { PublishForm } from '../components/publish-form.js';
 import { ConfirmButton, ErrorBox, Field, Form, KeyValues, Loading, Section, ActionResult, text, useAction } from '../components/ui.js';
 import { bytes, count, yesNo } from '../format.js';
@@ -58,12 +58,13 @@ interface GotMessage {
   readonly properties: Readonly<Record<string, unknown>>;
 }
 
-/** The highest value a chart draws (0 for an empty or flat chart), for tests and at-a-glance checks. */
-function peak(kind: 'lengths' | 'rates', series: readonly ChartSeries[]): number {
-  const [, ...ys] = chartData(kind, series);
-  let max = 0;
-  for (const y of ys) for (const v of y) if (v > max) max = v;
-  return max;
+/** A chart in `.chart-peak[data-peak]` (the tests' hook on this page): the chart's own `data-max`. */
+function PeakChart(props: ChartProps) {
+  return (
+    <div class="chart-peak" data-peak={chartMax(chartData(props.kind, props.series))}>
+      <Chart {...props} />
+    </div>
+  );
 }
 
 function percent(n: number | null | undefined): string {
@@ -123,20 +124,14 @@ export function QueuePage({ args }: PageProps) {
   }
   if (data === undefined) return <Loading />;
 
-  const lengths = lengthSeries(data);
-  const rates = rateSeries(data.message_stats, false);
   const consumers = data.consumer_details ?? [];
   return (
     <div class="page" data-page="queue" data-queue={name}>
       {title}
       {error !== undefined && <ErrorBox error={error} />}
       <div class="charts">
-        <div class="chart-peak" data-peak={peak('lengths', lengths)}>
-          <Chart title="Queued messages" kind="lengths" series={lengths} />
-        </div>
-        <div class="chart-peak" data-peak={peak('rates', rates)}>
-          <Chart title="Message rates" kind="rates" series={rates} />
-        </div>
+        <PeakChart title="Queued messages" kind="lengths" series={lengthSeries(data)} />
+        <PeakChart title="Message rates" kind="rates" series={rateSeries(data.message_stats, false)} />
       </div>
 
       <Section title="Details">
