@@ -76,8 +76,8 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, reason);
 }
 
-async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
+async function request(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...extraHeaders };
   if (authorization !== null) headers['authorization'] = authorization;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`api/${path}`, {
@@ -116,10 +116,7 @@ export async function post<T>(path: string, body: unknown): Promise<T> {
 }
 
 export async function del(path: string, headers: Record<string, string> = {}): Promise<void> {
-  const h: Record<string, string> = { ...headers };
-  if (authorization !== null) h['authorization'] = authorization;
-  const res = await fetch(`api/${path}`, { method: 'DELETE', headers: h, credentials: 'omit' });
-  if (!res.ok) throw await failure(res);
+  await request('DELETE', path, undefined, headers);
 }
 
 /** A path segment: vhost and object names are percent-encoded ('/' is '%2F'). */
