@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { fileDescriptorLimit, openFileDescriptors } from '../server/process-info.js';
 import { statfs } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Gauge, type Registry } from 'prom-client';
@@ -20,8 +20,8 @@ export function nodeMetrics(registry: Registry, broker: Broker): void {
   diskFree(registry, broker);
   gauge('rabbitmq_disk_space_available_limit_bytes', 'Free disk space low watermark in bytes', () => broker.diskFreeLimit);
   if (process.platform === 'linux') {
-    gauge('rabbitmq_process_open_fds', 'Open file descriptors', openFileDescriptors);
-    gauge('rabbitmq_process_max_fds', 'Open file descriptors limit', fileDescriptorLimit);
+    gauge('rabbitmq_process_open_fds', 'Open file descriptors', () => openFileDescriptors() ?? Number.NaN);
+    gauge('rabbitmq_process_max_fds', 'Open file descriptors limit', () => fileDescriptorLimit() ?? Number.NaN);
   }
   gauge('rabbitmq_process_open_tcp_sockets', 'Open TCP sockets', () => broker.openSockets);
   const alarm = (name: string, help: string, alarmName: string) => single(registry, name, help, 'untyped', () => (broker.alarms.has(alarmName) ? 1 : 0));
@@ -58,25 +58,6 @@ function diskFree(registry: Registry, broker: Broker): void {
       }
     },
   });
-}
-
-/** Open file descriptors of this process (Linux /proc). */
-function openFileDescriptors(): number {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The soft limit on open files (Linux /proc). */
-function fileDescriptorLimit(): number {
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return m === null ? Number.NaN : Number(m[1]);
-  } catch {
-    return Number.NaN;
-  }
 }
 
 function promClientVersion(): string {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { fileDescriptorLimit } from '../../server/process-info.js';
 import { VERSION } from '../../server/config.js';
 import type { Json, JsonObject } from '../json.js';
 import { NODE_FIELDS } from '../stats/fields.js';
@@ -19,16 +19,6 @@ const AUTH_MECHANISMS: readonly JsonObject[] = [
   { name: 'AMQPLAIN', description: 'QPid AMQPLAIN mechanism', enabled: true },
 ];
 
-/** The soft limit on open files (Linux /proc); 1024 where it cannot be read. */
-function fileDescriptorLimit(): number {
-  try {
-    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return m === null ? 1024 : Number(m[1]);
-  } catch {
-    return 1024;
-  }
-}
-
 /** The management listener as RabbitMQ lists its web contexts. */
 export function managementContexts(port: number, onNode = false): JsonObject[] {
   const context = { description: 'RabbitMQ Management', path: '/', cowboy_opts: '[{sendfile,false}]', port: String(port) };
@@ -44,7 +34,7 @@ export function managementContexts(port: number, onNode = false): JsonObject[] {
 export function formatNode(fc: FormatContext, managementPort: number): JsonObject {
   const broker = fc.broker;
   const node = fc.stats.node;
-  const fdTotal = fileDescriptorLimit();
+  const fdTotal = fileDescriptorLimit() ?? 1024;
   const live = node.last.slice();
   live[NODE_FIELDS.indexOf('mem_used')] = process.memoryUsage().rss;
   live[NODE_FIELDS.indexOf('sockets_used')] = broker.connections.size;

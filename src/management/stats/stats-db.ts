@@ -1,4 +1,5 @@
-import { readdirSync, statfs } from 'node:fs';
+import { statfs } from 'node:fs';
+import { openFileDescriptors } from '../../server/process-info.js';
 import type { Broker } from '../../server/broker.js';
 import type { VirtualHost } from '../../broker/vhost.js';
 import type { Exchange } from '../../broker/exchange.js';
@@ -344,7 +345,7 @@ export class StatsDb {
     };
     const storage = this.broker.storageStats();
     set('mem_used', process.memoryUsage().rss);
-    set('fd_used', openFileDescriptors());
+    set('fd_used', openFileDescriptors() ?? 0);
     set('sockets_used', this.broker.connections.size);
     set('disk_free', this.diskFree);
     set('io_sync_count', storage.syncs);
@@ -362,13 +363,4 @@ const VHOST_TO_GLOBAL = VHOST_FIELDS.map((f) => GLOBAL_FIELDS.indexOf(f));
 
 function addToGlobal(out: Float64Array, vhostValues: Float64Array): void {
   for (let i = 0; i < VHOST_TO_GLOBAL.length; i++) out[VHOST_TO_GLOBAL[i]!]! += vhostValues[i]!;
-}
-
-/** Open file descriptors of this process (Linux /proc); 0 where that cannot be read. */
-function openFileDescriptors(): number {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return 0;
-  }
 }
