@@ -84,6 +84,17 @@ export class VirtualHost implements QueueHost {
     }
   }
 
+  /**
+   * Adds this vhost's message counters since it was made to `into`: its live queues and exchanges,
+   * those it deleted, and its channels' publishing counters.
+   */
+  addTotals(into: MessageCounters): void {
+    into.add(this.retired);
+    into.addPublishing(this.publishing);
+    for (const q of this.queues.values()) into.addQueue(q.stats);
+    for (const x of this.exchanges.values()) into.addExchange(x.stats);
+  }
+
   describeQueue(name: string): string {
     return `queue '${name}' in vhost '${this.name}'`;
   }

@@ -58,12 +58,7 @@ export class BrokerSnapshot {
 export function messageTotals(broker: Broker): MessageCounters {
   const t = new MessageCounters();
   t.add(broker.retired);
-  for (const v of broker.vhosts.values()) {
-    t.add(v.retired);
-    t.addPublishing(v.publishing);
-    for (const q of v.queues.values()) t.addQueue(q.stats);
-    for (const x of v.exchanges.values()) t.addExchange(x.stats);
-  }
+  for (const v of broker.vhosts.values()) v.addTotals(t);
   return t;
 }
 

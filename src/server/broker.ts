@@ -131,9 +131,7 @@ export class Broker implements BrokerContext {
     this.journal?.vhostDeleted(v);
     v.journal = null;
     for (const q of [...v.queues.values()]) v.removeQueue(q);
-    this.retired.add(v.retired);
-    this.retired.addPublishing(v.publishing);
-    for (const x of v.exchanges.values()) this.retired.addExchange(x.stats);
+    v.addTotals(this.retired);
     this.vhosts.delete(name);
     this.users.dropVhost(name);
     return true;
