@@ -37,3 +37,8 @@ export function time(ms: number | undefined): string {
 export function yesNo(b: boolean | undefined): string {
   return b === true ? 'yes' : b === false ? 'no' : '';
 }
+
+/** An argument or property value as text: strings as they are, anything else as JSON. */
+export function argText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

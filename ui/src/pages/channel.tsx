@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { seg } from '../api.js';
 import { Chart, historyQuery } from '../components/chart.js';
 import { ActionResult, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
-import { count, yesNo } from '../format.js';
+import { argText, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
 import { isAdministrator, useSession } from '../session.js';
@@ -120,7 +120,7 @@ export function ChannelPage({ args }: PageProps) {
                 <td class="num">{count(c.prefetch_count)}</td>
                 <td>
                   {Object.entries(c.arguments)
-                    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                    .map(([k, v]) => `${k}=${argText(v)}`)
                     .join(', ')}
                 </td>
               </tr>

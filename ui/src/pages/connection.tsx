@@ -9,7 +9,7 @@ import { useState } from 'preact/hooks';
 import { del, seg } from '../api.js';
 import { Chart, chartRange } from '../components/chart.js';
 import { ActionResult, ConfirmButton, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
-import { bytes, time, yesNo } from '../format.js';
+import { argText, bytes, time, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
 import { isAdministrator, useSession } from '../session.js';
@@ -36,7 +36,7 @@ function propertyValue(v: unknown): ComponentChild {
   if (typeof v === 'object' && !Array.isArray(v)) {
     return <KeyValues rows={Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, propertyValue(x)] as const)} />;
   }
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  return argText(v);
 }
 
 export function ConnectionPage({ args }: PageProps) {

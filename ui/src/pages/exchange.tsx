@@ -10,7 +10,7 @@ import { Bindings } from '../components/bindings.js';
 import { Chart, historyQuery } from '../components/chart.js';
 import { PublishForm } from '../components/publish-form.js';
 import { ActionResult, ConfirmButton, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
-import { rate, yesNo } from '../format.js';
+import { argText, rate, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
 import { COLORS } from '../stats.js';
@@ -61,7 +61,7 @@ export function ExchangePage({ args }: PageProps) {
                 Object.keys(data.arguments).length === 0 ? (
                   <span class="muted">none</span>
                 ) : (
-                  <KeyValues rows={Object.entries(data.arguments).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])} />
+                  <KeyValues rows={Object.entries(data.arguments).map(([k, v]) => [k, argText(v)])} />
                 ),
               ],
               ['Message rate in', rate(stats?.publish_in_details?.rate ?? 0)],

@@ -5,6 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { put, seg } from '../api.js';
+import { argumentBadges, FeatureBadges, type Badge } from '../components/feature-badges.js';
 import { parseKeyValueLines } from '../components/key-value-lines.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
 import { Field, Form, Section, text, useAction } from '../components/ui.js';
@@ -46,45 +47,15 @@ export function isSystemExchange(name: string): boolean {
 }
 
 /** Short names of the arguments RabbitMQ's UI knows for exchanges. */
-const KNOWN_ARGUMENTS: Readonly<Record<string, string>> = { 'alternate-exchange': 'AE' };
-
-function argumentText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
+const KNOWN_ARGUMENTS: readonly (readonly [string, string])[] = [['alternate-exchange', 'AE']];
 
 /** RabbitMQ's feature badges: D durable, AD auto-delete, I internal, then the arguments. */
 export function ExchangeFeatures({ x }: { x: Pick<ExchangeRow, 'durable' | 'auto_delete' | 'internal' | 'arguments'> }) {
-  const known = Object.entries(x.arguments).filter(([k]) => KNOWN_ARGUMENTS[k] !== undefined);
-  const other = Object.entries(x.arguments).filter(([k]) => KNOWN_ARGUMENTS[k] === undefined);
-  return (
-    <span class="features">
-      {x.durable && (
-        <abbr class="feature" title="durable: true" data-feature="D">
-          D
-        </abbr>
-      )}
-      {x.auto_delete && (
-        <abbr class="feature" title="auto-delete: true" data-feature="AD">
-          AD
-        </abbr>
-      )}
-      {x.internal && (
-        <abbr class="feature" title="internal: true" data-feature="I">
-          I
-        </abbr>
-      )}
-      {known.map(([k, v]) => (
-        <abbr key={k} class="feature" title={`${k}: ${argumentText(v)}`} data-feature={KNOWN_ARGUMENTS[k]}>
-          {KNOWN_ARGUMENTS[k]}
-        </abbr>
-      ))}
-      {other.length > 0 && (
-        <abbr class="feature" title={other.map(([k, v]) => `${k}: ${argumentText(v)}`).join('\n')} data-feature="Args">
-          Args
-        </abbr>
-      )}
-    </span>
-  );
+  const badges: Badge[] = [];
+  if (x.durable) badges.push(['D', 'durable: true']);
+  if (x.auto_delete) badges.push(['AD', 'auto-delete: true']);
+  if (x.internal) badges.push(['I', 'internal: true']);
+  return <FeatureBadges badges={[...badges, ...argumentBadges(x.arguments, KNOWN_ARGUMENTS)]} />;
 }
 
 export function ExchangesPage(_: PageProps) {

@@ -9,11 +9,11 @@ import { Bindings } from '../components/bindings.js';
 import { Chart, chartData, chartMax, historyQuery, type ChartProps, type Details } from '../components/chart.js';
 import { PublishForm } from '../components/publish-form.js';
 import { ConfirmButton, ErrorBox, Field, Form, KeyValues, Loading, Section, ActionResult, text, useAction } from '../components/ui.js';
-import { bytes, count, yesNo } from '../format.js';
+import { argText, bytes, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href, navigate } from '../router.js';
 import { lengthSeries, rateSeries } from '../stats.js';
-import { argText, Features, type QueueRow } from './queues.js';
+import { Features, type QueueRow } from './queues.js';
 import type { PageProps } from './page.js';
 
 interface ConsumerRow {

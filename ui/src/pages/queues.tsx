@@ -4,6 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { put, seg } from '../api.js';
+import { argumentBadges, FeatureBadges, type Badge } from '../components/feature-badges.js';
 import { parseKeyValueLines } from '../components/key-value-lines.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
 import { Field, Form, Section, text, useAction } from '../components/ui.js';
@@ -47,7 +48,7 @@ const LIST_COLUMNS = [
 ].join(',');
 
 /** RabbitMQ's short names for the arguments it knows (its KNOWN_ARGS), in its order. */
-export const KNOWN_ARGS: readonly (readonly [string, string])[] = [
+const KNOWN_ARGS: readonly (readonly [string, string])[] = [
   ['alternate-exchange', 'AE'],
   ['x-message-ttl', 'TTL'],
   ['x-expires', 'Exp'],
@@ -62,32 +63,13 @@ export const KNOWN_ARGS: readonly (readonly [string, string])[] = [
   ['x-single-active-consumer', 'SAC'],
 ];
 
-/** An argument value as text: strings as they are, anything else as JSON. */
-export function argText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 /** The short feature badges of a queue (D, AD, Excl, TTL, DLX…), each with its full meaning as a tooltip. */
 export function Features({ q }: { q: QueueRow }) {
-  const badges: [string, string][] = [];
+  const badges: Badge[] = [];
   if (q.durable === true) badges.push(['D', 'durable: true']);
   if (q.auto_delete === true) badges.push(['AD', 'auto-delete: true']);
   if (q.exclusive === true) badges.push(['Excl', 'exclusive: true']);
-  const args = q.arguments ?? {};
-  for (const [key, short] of KNOWN_ARGS) {
-    if (key in args) badges.push([short, `${key}: ${argText(args[key])}`]);
-  }
-  const others = Object.entries(args).filter(([k]) => !KNOWN_ARGS.some(([key]) => key === k));
-  if (others.length > 0) badges.push(['Args', others.map(([k, v]) => `${k}: ${argText(v)}`).join('\n')]);
-  return (
-    <span class="features">
-      {badges.map(([short, title]) => (
-        <abbr key={short} class="feature" title={title} data-feature={short}>
-          {short}
-        </abbr>
-      ))}
-    </span>
-  );
+  return <FeatureBadges badges={[...badges, ...argumentBadges(q.arguments ?? {}, KNOWN_ARGS)]} />;
 }
 
 function rateOf(m: MessageStats | undefined, key: 'publish_details' | 'deliver_get_details' | 'ack_details'): string {
