@@ -5,8 +5,8 @@ import { VERSION } from '../server/config.js';
 const USAGE = `usage: warren [--port N] [--management-port N] [--prometheus-port N] [--data-dir DIR]
               [--bind ADDR[,ADDR]] [--log-level LEVEL] [--heartbeat SECONDS] [--fsync on|off]
               [--disk-free-limit SIZE]
-  --management-port N     management HTTP API (default 15672)
-  --prometheus-port N     Prometheus metrics at /metrics and /metrics/per-object (default 15692)
+  --management-port N     management HTTP API and web UI (default 15672; off: none)
+  --prometheus-port N     Prometheus metrics at /metrics and /metrics/per-object (default 15692; off: none)
   --data-dir DIR          durable data (default ./warren-data); the management API is also
                           served without login on DIR/management.sock (owner only)
   --fsync on|off          fdatasync before confirming (default on); off survives a broker crash,
@@ -50,6 +50,11 @@ function integer(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
+/** A listener's port: a number, or `off` for none (null); undefined when not given. */
+function portOrOff(name: string, value: string | undefined): number | null | undefined {
+  return value === 'off' ? null : integer(name, value);
+}
+
 function main(): void {
   let parsed;
   try {
@@ -88,8 +93,8 @@ function main(): void {
     .map((b) => b.trim())
     .filter((b) => b !== '');
   const port = integer('--port', v.port ?? env['WARREN_PORT']);
-  const managementPort = integer('--management-port', v['management-port'] ?? env['WARREN_MANAGEMENT_PORT']);
-  const prometheusPort = integer('--prometheus-port', v['prometheus-port'] ?? env['WARREN_PROMETHEUS_PORT']);
+  const managementPort = portOrOff('--management-port', v['management-port'] ?? env['WARREN_MANAGEMENT_PORT']);
+  const prometheusPort = portOrOff('--prometheus-port', v['prometheus-port'] ?? env['WARREN_PROMETHEUS_PORT']);
   const heartbeat = integer('--heartbeat', v.heartbeat ?? env['WARREN_HEARTBEAT']);
   const dataDir = v['data-dir'] ?? env['WARREN_DATA_DIR'] ?? './warren-data';
   const fsync = onOff('--fsync', v.fsync ?? env['WARREN_FSYNC']);
@@ -98,8 +103,8 @@ function main(): void {
   try {
     broker = new Broker({
       ...(port !== undefined ? { port } : {}),
-      managementPort: managementPort ?? 15672,
-      prometheusPort: prometheusPort ?? 15692,
+      managementPort: managementPort === undefined ? 15672 : managementPort,
+      prometheusPort: prometheusPort === undefined ? 15692 : prometheusPort,
       ...(heartbeat !== undefined ? { heartbeat } : {}),
       ...(fsync !== undefined ? { fsync } : {}),
       ...(diskFreeLimit !== undefined ? { diskFreeLimit } : {}),
@@ -132,7 +137,7 @@ function main(): void {
   process.on('SIGINT', () => stop('SIGINT'));
   broker.listen().then(
     () => {
-      const addrs = (port: number) => broker.options.bind.map((h) => (h.includes(':') ? `[${h}]` : h) + ':' + port).join(', ');
+      const addrs = (port: number) => (port === 0 ? 'off' : broker.options.bind.map((h) => (h.includes(':') ? `[${h}]` : h) + ':' + port).join(', '));
       broker.log.info(
         { port: broker.port, managementPort: broker.managementPort, prometheusPort: broker.prometheusPort, bind: broker.options.bind },
         `Warren ${VERSION} ready: AMQP 0-9-1 on ${addrs(broker.port)}, management API on ${addrs(broker.managementPort)}, ` +

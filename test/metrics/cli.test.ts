@@ -27,6 +27,8 @@ interface Started {
   readonly port: number;
   readonly prometheusPort: number;
   readonly exited: Promise<number | null>;
+  /** What it printed so far. */
+  output(): string;
 }
 
 /** Starts bin/warren on free ports and reads the ports from its JSON `ready` log line. */
@@ -57,7 +59,7 @@ async function startWarren(args: readonly string[], env: NodeJS.ProcessEnv = {})
     void exited.then((code) => reject(new Error(`bin/warren exited (${code}) before it was ready:\n${output}`)));
   });
   const ports = await withTimeout(ready, 20_000, `bin/warren ready line:\n${output}`);
-  return { child, exited, ...ports };
+  return { child, exited, output: () => output, ...ports };
 }
 
 async function stop(w: Started): Promise<void> {
@@ -103,9 +105,21 @@ test('WARREN_PROMETHEUS_PORT sets the port too', T, async () => {
   }
 });
 
+test('--prometheus-port off and --management-port off serve neither (the data dir\'s socket still answers warrenctl)', T, async () => {
+  const w = await startWarren(['--prometheus-port', 'off', '--management-port', 'off']);
+  try {
+    assert.equal(w.prometheusPort, 0);
+    assert.match(w.output(), /Prometheus metrics on off/);
+    assert.match(w.output(), /management API on off/);
+  } finally {
+    await stop(w);
+  }
+});
+
 test('warren --help documents --prometheus-port and WARREN_PROMETHEUS_PORT', T, () => {
   const r = spawnSync(process.execPath, [WARREN, '--help'], { encoding: 'utf8', timeout: 10_000 });
   assert.equal(r.status, 0);
   assert.match(r.stdout, /--prometheus-port N\s+Prometheus metrics/);
+  assert.match(r.stdout, /--management-port N .*off: none/);
   assert.match(r.stdout, /WARREN_PROMETHEUS_PORT/);
 });
