@@ -151,6 +151,18 @@ export function ConfirmButton({ label, question, action, onConfirm }: { label: s
   );
 }
 
+/** A ConfirmButton followed by its action's error or notice (its own action, unless one is given). */
+export function ConfirmAction({ action, ...button }: { label: string; question: string; onConfirm: () => Promise<string | void>; action?: Action }) {
+  const own = useAction();
+  const shown = action ?? own;
+  return (
+    <>
+      <ConfirmButton {...button} action={shown} />
+      <ActionResult action={shown} />
+    </>
+  );
+}
+
 export function text(data: FormData, name: string): string {
   const v = data.get(name);
   return typeof v === 'string' ? v : '';

@@ -8,7 +8,7 @@ import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import { del, seg } from '../api.js';
 import { Chart, chartRange } from '../components/chart.js';
-import { ActionResult, ConfirmButton, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
+import { ActionResult, ConfirmAction, ErrorBox, KeyValues, Loading, Section, useAction, type Action } from '../components/ui.js';
 import { argText, bytes, time, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
@@ -131,14 +131,14 @@ export function ConnectionPage({ args }: PageProps) {
 }
 
 /** "Close this connection" with a reason the client is told; also used by a channel's page. */
-export function CloseConnection({ name, action, onClosed, label = 'Force Close' }: { name: string; action: ReturnType<typeof useAction>; onClosed: () => void; label?: string }) {
+export function CloseConnection({ name, action, onClosed, label = 'Force Close' }: { name: string; action: Action; onClosed: () => void; label?: string }) {
   const [reason, setReason] = useState('Closed via management plugin');
   return (
     <div class="close-connection" data-form="close-connection">
       <label>
         Reason: <input name="reason" size={40} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
       </label>{' '}
-      <ConfirmButton
+      <ConfirmAction
         label={label}
         question={`Close connection ${name}?`}
         action={action}
@@ -150,7 +150,6 @@ export function CloseConnection({ name, action, onClosed, label = 'Force Close' 
           return 'Connection closed.';
         }}
       />
-      <ActionResult action={action} />
     </div>
   );
 }

@@ -9,7 +9,7 @@ import { del, query, seg } from '../api.js';
 import { Bindings } from '../components/bindings.js';
 import { Chart, historyQuery } from '../components/chart.js';
 import { PublishForm } from '../components/publish-form.js';
-import { ActionResult, ConfirmButton, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
+import { ConfirmAction, ErrorBox, KeyValues, Loading, Section } from '../components/ui.js';
 import { argText, rate, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
@@ -103,7 +103,6 @@ export function ExchangePage({ args }: PageProps) {
 }
 
 function DeleteExchange({ vhost, name }: { vhost: string; name: string }) {
-  const action = useAction();
   const [ifUnused, setIfUnused] = useState(false);
   return (
     <Section title="Delete this exchange" open={false}>
@@ -112,16 +111,14 @@ function DeleteExchange({ vhost, name }: { vhost: string; name: string }) {
           <input type="checkbox" name="if-unused" checked={ifUnused} onChange={(e) => setIfUnused(e.currentTarget.checked)} /> Only if unused (no
           bindings from it)
         </label>{' '}
-        <ConfirmButton
+        <ConfirmAction
           label="Delete"
           question={`Delete exchange ${name} in virtual host ${vhost}?`}
-          action={action}
           onConfirm={async () => {
             await del(`exchanges/${seg(vhost)}/${seg(name)}${query({ 'if-unused': ifUnused ? true : undefined })}`);
             navigate('exchanges');
           }}
         />
-        <ActionResult action={action} />
       </div>
     </Section>
   );

@@ -8,7 +8,7 @@ import { del, post, query, seg } from '../api.js';
 import { Bindings } from '../components/bindings.js';
 import { Chart, chartData, chartMax, historyQuery, type ChartProps, type Details } from '../components/chart.js';
 import { PublishForm } from '../components/publish-form.js';
-import { ConfirmButton, ErrorBox, Field, Form, KeyValues, Loading, Section, ActionResult, text, useAction } from '../components/ui.js';
+import { ConfirmAction, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
 import { argText, bytes, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href, navigate } from '../router.js';
@@ -335,7 +335,6 @@ function GetMessages({ path, onGot }: { path: string; onGot: () => void }) {
 }
 
 function DeleteQueue({ path, vhost, name }: { path: string; vhost: string; name: string }) {
-  const action = useAction();
   const [ifEmpty, setIfEmpty] = useState(false);
   const [ifUnused, setIfUnused] = useState(false);
   return (
@@ -346,35 +345,30 @@ function DeleteQueue({ path, vhost, name }: { path: string; vhost: string; name:
       <label>
         <input type="checkbox" name="if-unused" checked={ifUnused} onChange={(e) => setIfUnused(e.currentTarget.checked)} /> Only if unused (no consumers)
       </label>{' '}
-      <ConfirmButton
+      <ConfirmAction
         label="Delete Queue"
         question={`Delete queue ${name} in virtual host ${vhost}?`}
-        action={action}
         onConfirm={async () => {
           await del(`${path}${query({ 'if-empty': ifEmpty ? true : undefined, 'if-unused': ifUnused ? true : undefined })}`);
           navigate('queues');
         }}
       />
-      <ActionResult action={action} />
     </div>
   );
 }
 
 function PurgeQueue({ path, name, onPurged }: { path: string; name: string; onPurged: () => void }) {
-  const action = useAction();
   return (
     <div data-form="purge-queue">
-      <ConfirmButton
+      <ConfirmAction
         label="Purge Messages"
         question={`Purge all ready messages of queue ${name}? They will be lost.`}
-        action={action}
         onConfirm={async () => {
           await del(`${path}/contents`);
           onPurged();
           return 'Queue purged.';
         }}
       />
-      <ActionResult action={action} />
     </div>
   );
 }

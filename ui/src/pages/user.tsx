@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { del, login, logout, put, seg } from '../api.js';
-import { ActionResult, ConfirmButton, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
+import { ActionResult, ConfirmAction, ConfirmButton, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
 import { yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href, navigate } from '../router.js';
@@ -126,7 +126,6 @@ export function UserPage({ args }: PageProps) {
   const session = useSession();
   const { data, error, reload } = usePoll<UserRow>(`users/${seg(name)}`);
   const update = useAction();
-  const remove = useAction();
   const self = name === session.user;
   if (error?.status === 401) return <NotAuthorised page="user" title={`User: ${name}`} error={error} />;
 
@@ -177,17 +176,15 @@ export function UserPage({ args }: PageProps) {
           </Section>
           <Section title="Delete this user" open={false}>
             {self && <p class="warning">This is the user you are logged in as: deleting it logs you out.</p>}
-            <ConfirmButton
+            <ConfirmAction
               label="Delete"
               question={self ? `Delete user '${name}'? You are logged in as this user and will be logged out.` : `Delete user '${name}'?`}
-              action={remove}
               onConfirm={async () => {
                 await del(`users/${seg(name)}`);
                 if (self) logout();
                 else navigate('users');
               }}
             />
-            <ActionResult action={remove} />
           </Section>
         </>
       )}

@@ -5,7 +5,7 @@
  */
 import { del, put, seg } from '../api.js';
 import { Chart, historyQuery, type Details } from '../components/chart.js';
-import { ActionResult, ConfirmButton, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
+import { ConfirmAction, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
 import { bytes, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
@@ -35,7 +35,6 @@ const byteRate = (d: Details | undefined): string => (d?.rate === undefined ? ''
 export function VhostPage({ args }: PageProps) {
   const name = args[0] ?? '';
   const { data, error, reload } = usePoll<Vhost>(`vhosts/${seg(name)}?${historyQuery()}`);
-  const remove = useAction();
   const edit = useAction();
   if (error?.status === 401) return <NotAuthorised page="vhost" title={`Virtual host: ${name}`} error={error} />;
 
@@ -91,16 +90,14 @@ export function VhostPage({ args }: PageProps) {
           </Section>
           <Section title="Delete this vhost" open={false}>
             <p class="warning">Deleting a virtual host deletes its queues (and their messages), exchanges, bindings and permissions, and closes its connections.</p>
-            <ConfirmButton
+            <ConfirmAction
               label="Delete this virtual host"
               question={`Delete virtual host '${name}' and everything in it?`}
-              action={remove}
               onConfirm={async () => {
                 await del(`vhosts/${seg(name)}`);
                 navigate('vhosts');
               }}
             />
-            <ActionResult action={remove} />
           </Section>
         </>
       )}
