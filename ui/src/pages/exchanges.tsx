@@ -6,8 +6,10 @@
 import { useState } from 'preact/hooks';
 import { put, seg } from '../api.js';
 import { argumentBadges, FeatureBadges, type Badge } from '../components/feature-badges.js';
+import { ArgumentsField, DurabilityField, NoYesField } from '../components/declare-fields.js';
 import { parseKeyValueLines } from '../components/key-value-lines.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
+import { QuickLinks } from '../components/quick-links.js';
 import { Field, Form, Section, text, useAction } from '../components/ui.js';
 import { rate } from '../format.js';
 import { href } from '../router.js';
@@ -156,42 +158,22 @@ function AddExchange({ onAdded }: { onAdded: () => void }) {
           ))}
         </select>
       </Field>
-      <Field label="Durability">
-        <select name="durable">
-          <option value="true">Durable</option>
-          <option value="false">Transient</option>
-        </select>
-      </Field>
-      <Field label="Auto delete">
-        <NoYes name="auto_delete" />
-      </Field>
-      <Field label="Internal">
-        <NoYes name="internal" />
-      </Field>
-      <Field label="Arguments (key=value per line)">
-        <textarea name="arguments" rows={2} value={args} onInput={(e) => setArgs(e.currentTarget.value)} />
-        <div class="arg-shortcuts">
-          Add:{' '}
-          <button
-            type="button"
-            class="link"
-            data-action="add-alternate-exchange"
-            onClick={() => setArgs((a) => (a === '' || a.endsWith('\n') ? a : `${a}\n`) + 'alternate-exchange=')}
-          >
-            Alternate exchange
-          </button>
-        </div>
-      </Field>
+      <DurabilityField />
+      <NoYesField label="Auto delete" name="auto_delete" />
+      <NoYesField label="Internal" name="internal" />
+      <ArgumentsField value={args} onChange={setArgs} rows={2}>
+        <QuickLinks
+          class="arg-shortcuts"
+          links={[
+            {
+              label: 'Alternate exchange',
+              attributes: { 'data-action': 'add-alternate-exchange' },
+              // Appended on a line of its own.
+              onClick: () => setArgs((a) => (a === '' || a.endsWith('\n') ? a : `${a}\n`) + 'alternate-exchange='),
+            },
+          ]}
+        />
+      </ArgumentsField>
     </Form>
-  );
-}
-
-/** A No/Yes choice sent as 'false'/'true', No first, as RabbitMQ's forms have them. */
-function NoYes({ name }: { name: string }) {
-  return (
-    <select name={name}>
-      <option value="false">No</option>
-      <option value="true">Yes</option>
-    </select>
   );
 }

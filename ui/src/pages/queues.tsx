@@ -5,8 +5,10 @@
 import { useState } from 'preact/hooks';
 import { put, seg } from '../api.js';
 import { argumentBadges, FeatureBadges, type Badge } from '../components/feature-badges.js';
+import { ArgumentsField, DurabilityField, NoYesField } from '../components/declare-fields.js';
 import { parseKeyValueLines } from '../components/key-value-lines.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
+import { QuickLinks } from '../components/quick-links.js';
 import { Field, Form, Section, text, useAction } from '../components/ui.js';
 import { count, rate } from '../format.js';
 import { href } from '../router.js';
@@ -165,6 +167,7 @@ function queueArgumentValue(key: string, value: string): string | number | boole
 function AddQueueForm({ vhosts, chosen, onAdded }: { vhosts: readonly string[]; chosen: string; onAdded: () => void }) {
   const action = useAction();
   const [args, setArgs] = useState('');
+  /** Sets the key's line (replacing one already there). */
   const addArg = (key: string, value: string): void => {
     const lines = args.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith(`${key}=`));
     setArgs([...lines, `${key}=${value}`].join('\n'));
@@ -207,32 +210,14 @@ function AddQueueForm({ vhosts, chosen, onAdded }: { vhosts: readonly string[]; 
       <Field label="Name">
         <input name="name" required size={40} />
       </Field>
-      <Field label="Durability">
-        <select name="durable">
-          <option value="true">Durable</option>
-          <option value="false">Transient</option>
-        </select>
-      </Field>
-      <Field label="Auto delete">
-        <select name="auto_delete">
-          <option value="false">No</option>
-          <option value="true">Yes</option>
-        </select>
-      </Field>
-      <Field label="Arguments (key=value per line)">
-        <textarea name="arguments" rows={3} value={args} onInput={(e) => setArgs(e.currentTarget.value)} />
-        <div class="quick-args">
-          Add:{' '}
-          {QUICK_ARGS.map(([label, key, value], i) => (
-            <span key={key}>
-              {i > 0 && ' | '}
-              <button type="button" class="link" data-arg={key} title={key} onClick={() => addArg(key, value)}>
-                {label}
-              </button>
-            </span>
-          ))}
-        </div>
-      </Field>
+      <DurabilityField />
+      <NoYesField label="Auto delete" name="auto_delete" />
+      <ArgumentsField value={args} onChange={setArgs} rows={3}>
+        <QuickLinks
+          class="quick-args"
+          links={QUICK_ARGS.map(([label, key, value]) => ({ label, attributes: { 'data-arg': key, title: key }, onClick: () => addArg(key, value) }))}
+        />
+      </ArgumentsField>
     </Form>
   );
 }

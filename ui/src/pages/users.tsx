@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, put, seg } from '../api.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
+import { QuickLinks } from '../components/quick-links.js';
 import { ErrorBox, Field, Form, Loading, Section, text, useAction, type Action } from '../components/ui.js';
 import { yesNo } from '../format.js';
 import { usePoll, type Polled } from '../poll.js';
@@ -61,17 +62,7 @@ export function TagsField({ initial = '' }: { initial?: string }) {
   return (
     <Field label="Tags">
       <input name="tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} size={40} />
-      <div class="tag-links">
-        Add:{' '}
-        {TAG_LINKS.map(([label, tag], i) => (
-          <span key={label}>
-            {i > 0 && ' | '}
-            <button type="button" class="link" data-add-tag={label} onClick={() => add(tag)}>
-              {label}
-            </button>
-          </span>
-        ))}
-      </div>
+      <QuickLinks class="tag-links" links={TAG_LINKS.map(([label, tag]) => ({ label, attributes: { 'data-add-tag': label }, onClick: () => add(tag) }))} />
     </Field>
   );
 }
