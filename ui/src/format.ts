@@ -29,6 +29,11 @@ export function bytes(n: number | undefined): string {
   return u === 0 ? `${v} B` : `${decimal.format(v)} ${units[u]}`;
 }
 
+/** A data rate as the API gives it (`*_oct_details`): "1.2 KiB/s"; '' when there are no details. */
+export function byteRate(d: { readonly rate?: number } | undefined): string {
+  return d === undefined ? '' : `${bytes(Math.round(d.rate ?? 0))}/s`;
+}
+
 export function time(ms: number | undefined): string {
   if (ms === undefined) return '';
   return new Date(ms).toLocaleString();

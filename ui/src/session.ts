@@ -25,8 +25,3 @@ export function isAdministrator(s: Session): boolean {
 export function isMonitor(s: Session): boolean {
   return s.tags.includes('administrator') || s.tags.includes('monitoring');
 }
-
-/** Policymakers and administrators; kept for the menus RabbitMQ shows them. */
-export function isPolicymaker(s: Session): boolean {
-  return s.tags.includes('administrator') || s.tags.includes('policymaker');
-}

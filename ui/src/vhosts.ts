@@ -17,8 +17,3 @@ export function useVhost(): VhostChoice {
 export function listPath(resource: string, vhost: string): string {
   return vhost === '' ? resource : `${resource}/${encodeURIComponent(vhost)}`;
 }
-
-/** The vhosts the user may see, for forms that need a vhost (declare a queue…). */
-export function useVhostNames(): readonly string[] {
-  return useVhost().names;
-}

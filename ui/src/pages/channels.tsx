@@ -57,10 +57,7 @@ function rateColumn([key, label]: readonly [RateKey, string]): Column<ChannelRow
     // Rates need every channel's statistics to sort on (full rows), as in RabbitMQ.
     sort: `message_stats.${key}_details.rate`,
     numeric: true,
-    render: (ch) => {
-      const r = ch.message_stats?.[`${key}_details`]?.rate;
-      return <span data-col={key}>{r === undefined ? '' : rate(r)}</span>;
-    },
+    render: (ch) => <span data-col={key}>{rate(ch.message_stats?.[`${key}_details`]?.rate)}</span>,
   };
 }
 

@@ -9,12 +9,12 @@ import { useState } from 'preact/hooks';
 import { del, seg } from '../api.js';
 import { Chart, chartRange } from '../components/chart.js';
 import { ActionResult, ConfirmAction, ErrorBox, KeyValues, Loading, Section, useAction, type Action } from '../components/ui.js';
-import { argText, bytes, time, yesNo } from '../format.js';
+import { argText, byteRate, bytes, time, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
 import { isAdministrator, useSession } from '../session.js';
 import { ChannelList } from './channels.js';
-import { byteRate, clientOf, heartbeat, providedName, type ConnectionRow } from './connections.js';
+import { clientOf, heartbeat, providedName, type ConnectionRow } from './connections.js';
 import type { PageProps } from './page.js';
 
 interface ConnectionDetail extends ConnectionRow {

@@ -6,7 +6,7 @@
 import { seg } from '../api.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
 import type { Details } from '../components/chart.js';
-import { bytes, count } from '../format.js';
+import { byteRate, count } from '../format.js';
 import { href } from '../router.js';
 import { isMonitor, useSession } from '../session.js';
 import { useVhost } from '../vhosts.js';
@@ -56,10 +56,6 @@ export function providedName(c: Pick<ConnectionRow, 'user_provided_name' | 'clie
   if (c.user_provided_name !== undefined) return c.user_provided_name;
   const n = c.client_properties?.connection_name;
   return typeof n === 'string' ? n : undefined;
-}
-
-export function byteRate(d: Details | undefined): string {
-  return d === undefined ? '' : `${bytes(Math.round(d.rate ?? 0))}/s`;
 }
 
 /** RabbitMQ shows the heartbeat timeout in seconds ("60s"), or nothing when it is off. */

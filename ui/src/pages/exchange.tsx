@@ -14,13 +14,13 @@ import { argText, rate, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
 import { COLORS } from '../stats.js';
-import { DEFAULT_EXCHANGE, ExchangeFeatures, exchangeLabel, isSystemExchange, type ExchangeRow } from './exchanges.js';
+import { DEFAULT_EXCHANGE, ExchangeFeatures, exchangeLabel, exchangeSegment, isSystemExchange, type ExchangeRow } from './exchanges.js';
 import type { PageProps } from './page.js';
 
 export function ExchangePage({ args }: PageProps) {
   const [vhost = '/', raw = ''] = args;
   // The default exchange is '' in the API's rows and `amq.default` in paths.
-  const segment = raw === '' ? DEFAULT_EXCHANGE : raw;
+  const segment = exchangeSegment(raw);
   const name = segment === DEFAULT_EXCHANGE ? '' : segment;
   const { data, error } = usePoll<ExchangeRow>(`exchanges/${seg(vhost)}/${seg(segment)}?${historyQuery()}`);
   if (error !== undefined) {

@@ -80,13 +80,13 @@ export function ExchangesPage(_: PageProps) {
       label: 'Message rate in',
       sort: 'message_stats.publish_in_details.rate',
       numeric: true,
-      render: (x) => (x.message_stats?.publish_in_details === undefined ? '' : rate(x.message_stats.publish_in_details.rate)),
+      render: (x) => rate(x.message_stats?.publish_in_details?.rate),
     },
     {
       label: 'Message rate out',
       sort: 'message_stats.publish_out_details.rate',
       numeric: true,
-      render: (x) => (x.message_stats?.publish_out_details === undefined ? '' : rate(x.message_stats.publish_out_details.rate)),
+      render: (x) => rate(x.message_stats?.publish_out_details?.rate),
     },
   ];
   return (

@@ -74,11 +74,6 @@ export function Features({ q }: { q: QueueRow }) {
   return <FeatureBadges badges={[...badges, ...argumentBadges(q.arguments ?? {}, KNOWN_ARGS)]} />;
 }
 
-function rateOf(m: MessageStats | undefined, key: 'publish_details' | 'deliver_get_details' | 'ack_details'): string {
-  const r = m?.[key]?.rate;
-  return r === undefined ? '' : rate(r);
-}
-
 function columns(showVhost: boolean): Column<QueueRow>[] {
   const cols: Column<QueueRow>[] = [];
   if (showVhost) cols.push({ label: 'Virtual host', sort: 'vhost', render: (q) => q.vhost });
@@ -99,9 +94,9 @@ function columns(showVhost: boolean): Column<QueueRow>[] {
     { label: 'Unacked', sort: 'messages_unacknowledged', numeric: true, render: (q) => <span data-col="unacked">{count(q.messages_unacknowledged)}</span> },
     { label: 'Total', sort: 'messages', numeric: true, render: (q) => <span data-col="total">{count(q.messages)}</span> },
     // Rates need every queue's statistics to sort on: slower with many queues, as in RabbitMQ.
-    { label: 'incoming', sort: 'message_stats.publish_details.rate', numeric: true, render: (q) => <span data-col="incoming">{rateOf(q.message_stats, 'publish_details')}</span> },
-    { label: 'deliver / get', sort: 'message_stats.deliver_get_details.rate', numeric: true, render: (q) => <span data-col="deliver">{rateOf(q.message_stats, 'deliver_get_details')}</span> },
-    { label: 'ack', sort: 'message_stats.ack_details.rate', numeric: true, render: (q) => <span data-col="ack">{rateOf(q.message_stats, 'ack_details')}</span> },
+    { label: 'incoming', sort: 'message_stats.publish_details.rate', numeric: true, render: (q) => <span data-col="incoming">{rate(q.message_stats?.publish_details?.rate)}</span> },
+    { label: 'deliver / get', sort: 'message_stats.deliver_get_details.rate', numeric: true, render: (q) => <span data-col="deliver">{rate(q.message_stats?.deliver_get_details?.rate)}</span> },
+    { label: 'ack', sort: 'message_stats.ack_details.rate', numeric: true, render: (q) => <span data-col="ack">{rate(q.message_stats?.ack_details?.rate)}</span> },
   );
   return cols;
 }

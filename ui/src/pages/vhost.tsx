@@ -6,7 +6,7 @@
 import { del, put, seg } from '../api.js';
 import { Chart, historyQuery, type Details } from '../components/chart.js';
 import { ConfirmAction, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
-import { bytes, count, yesNo } from '../format.js';
+import { byteRate, bytes, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
 import { lengthSeries, rateSeries, type Lengths, type MessageStats } from '../stats.js';
@@ -29,8 +29,6 @@ interface Vhost extends Lengths {
   readonly send_oct?: number;
   readonly send_oct_details?: Details;
 }
-
-const byteRate = (d: Details | undefined): string => (d?.rate === undefined ? '' : `${bytes(Math.round(d.rate))}/s`);
 
 export function VhostPage({ args }: PageProps) {
   const name = args[0] ?? '';
