@@ -24,6 +24,7 @@ import { UserPage } from './pages/user.js';
 import { VhostsPage } from './pages/vhosts.js';
 import { VhostPage } from './pages/vhost.js';
 import type { PageProps } from './pages/page.js';
+import { Options } from './components/options.js';
 import { ErrorBox } from './components/ui.js';
 import { CHART_RANGE_EVENT } from './components/chart.js';
 
@@ -136,11 +137,7 @@ function Shell({ session }: { session: Session }) {
                 setRefresh(ms);
               }}
             >
-              {REFRESH_CHOICES.map(([ms, label]) => (
-                <option key={ms} value={ms}>
-                  {label}
-                </option>
-              ))}
+              <Options choices={REFRESH_CHOICES} />
             </select>
             <label>
               Virtual host:{' '}
@@ -154,11 +151,7 @@ function Shell({ session }: { session: Session }) {
                 }}
               >
                 <option value="">All</option>
-                {names.map((n) => (
-                  <option key={n} value={n}>
-                    {n}
-                  </option>
-                ))}
+                <Options choices={names} />
               </select>
             </label>
             <span class="user" data-user={session.user}>

@@ -7,6 +7,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { bytes, count, rate } from '../format.js';
+import { Options } from './options.js';
 
 export interface Sample {
   readonly sample: number;
@@ -179,11 +180,7 @@ export function historyQuery(age = chartRange(), incr = 5): string {
 function RangeSelect() {
   return (
     <select class="chart-range" name="chart_range" value={chartRange()} onChange={(e) => setChartRange(Number(e.currentTarget.value))}>
-      {CHART_RANGES.map(([s, label]) => (
-        <option key={s} value={s}>
-          {label}
-        </option>
-      ))}
+      <Options choices={CHART_RANGES} />
     </select>
   );
 }

@@ -9,6 +9,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { query } from '../api.js';
 import { count } from '../format.js';
 import { usePoll } from '../poll.js';
+import { Options } from './options.js';
 import { ErrorBox } from './ui.js';
 
 export interface Column<T> {
@@ -112,11 +113,7 @@ export function PagedTable<T>({ path, columns, rowKey, extra, noun, id, reloadSi
               setPageSize(n);
             }}
           >
-            {PAGE_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            <Options choices={PAGE_SIZES} />
           </select>
         </label>
         {data !== undefined && (
@@ -132,11 +129,7 @@ export function PagedTable<T>({ path, columns, rowKey, extra, noun, id, reloadSi
             </button>{' '}
             Page{' '}
             <select name="page" value={page} onChange={(e) => setPage(Number(e.currentTarget.value))}>
-              {Array.from({ length: data.page_count }, (_, i) => (
-                <option key={i + 1} value={i + 1}>
-                  {i + 1}
-                </option>
-              ))}
+              <Options choices={Array.from({ length: data.page_count }, (_, i) => i + 1)} />
             </select>{' '}
             of {data.page_count}{' '}
             <button type="button" disabled={page >= data.page_count} onClick={() => setPage(page + 1)}>

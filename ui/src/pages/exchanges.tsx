@@ -8,6 +8,7 @@ import { put, seg } from '../api.js';
 import { argumentBadges, FeatureBadges, type Badge } from '../components/feature-badges.js';
 import { ArgumentsField, DurabilityField, NoYesField } from '../components/declare-fields.js';
 import { parseKeyValueLines } from '../components/key-value-lines.js';
+import { Options } from '../components/options.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
 import { QuickLinks } from '../components/quick-links.js';
 import { Field, Form, Section, text, useAction } from '../components/ui.js';
@@ -138,11 +139,7 @@ function AddExchange({ onAdded }: { onAdded: () => void }) {
       {names.length > 1 && (
         <Field label="Virtual host">
           <select name="vhost" value={target} onChange={(e) => setChosen(e.currentTarget.value)}>
-            {names.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            <Options choices={names} />
           </select>
         </Field>
       )}
@@ -151,11 +148,7 @@ function AddExchange({ onAdded }: { onAdded: () => void }) {
       </Field>
       <Field label="Type">
         <select name="type">
-          {EXCHANGE_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
+          <Options choices={EXCHANGE_TYPES} />
         </select>
       </Field>
       <DurabilityField />
