@@ -6,6 +6,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, put, seg } from '../api.js';
 import { PagedTable, type Column } from '../components/paged-table.js';
+import type { PermissionRow } from '../components/permissions.js';
+import { Options } from '../components/options.js';
 import { QuickLinks } from '../components/quick-links.js';
 import { ErrorBox, Field, Form, Loading, Section, text, useAction, type Action } from '../components/ui.js';
 import { yesNo } from '../format.js';
@@ -19,14 +21,6 @@ export interface UserRow {
   readonly tags: readonly string[] | string;
   readonly password_hash: string;
   readonly hashing_algorithm?: string;
-}
-
-export interface PermissionRow {
-  readonly user: string;
-  readonly vhost: string;
-  readonly configure: string;
-  readonly write: string;
-  readonly read: string;
 }
 
 /** The tags RabbitMQ's forms offer, with their labels; "None" empties the field. */
@@ -82,11 +76,7 @@ export function PasswordField({ modes, initial }: { modes: readonly PasswordMode
     <tr>
       <th>
         <select name="has-password" value={mode} onChange={(e) => setMode(e.currentTarget.value as PasswordMode)}>
-          {modes.map((m) => (
-            <option key={m} value={m}>
-              {PASSWORD_LABELS[m]}
-            </option>
-          ))}
+          <Options choices={modes.map((m) => [m, PASSWORD_LABELS[m]] as const)} />
         </select>
       </th>
       <td>

@@ -5,13 +5,13 @@
  */
 import { del, put, seg } from '../api.js';
 import { Chart, historyQuery, type Details } from '../components/chart.js';
+import { Permissions } from '../components/permissions.js';
 import { ConfirmAction, ErrorBox, Field, Form, KeyValues, Loading, Section, text, useAction } from '../components/ui.js';
 import { byteRate, bytes, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { navigate } from '../router.js';
 import { lengthSeries, rateSeries, type Lengths, type MessageStats } from '../stats.js';
 import type { PageProps } from './page.js';
-import { Permissions } from './user.js';
 import { NotAuthorised, Tags } from './users.js';
 import { vhostState } from './vhosts.js';
 import { tagsOf } from '../session.js';
