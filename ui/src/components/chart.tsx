@@ -106,7 +106,7 @@ export function Chart({ title, kind, series, height = 180, unit = 'messages' }: 
       ],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: `${s.color}22`, points: { show: false } }))],
     };
-    const u = new uPlot(opts, chartData(kind, series), el);
+    const u = new uPlot(opts, data, el);
     plot.current = u;
     const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
     resize.observe(el);
