@@ -4,6 +4,7 @@
  */
 import { post, seg } from '../api.js';
 import { parseKeyValueLines } from './key-value-lines.js';
+import { Options } from './options.js';
 import { Field, Form, text, useAction } from './ui.js';
 
 interface Props {
@@ -12,6 +13,9 @@ interface Props {
   /** Fixed routing key (a queue's name on its page); editable when absent. */
   readonly routingKey?: string;
 }
+
+/** The message properties the form offers as plain text fields (priority sent as a number). */
+const PROPERTIES = ['content_type', 'correlation_id', 'reply_to', 'expiration', 'message_id', 'type', 'priority'] as const;
 
 export function PublishForm({ vhost, exchange, routingKey }: Props) {
   const action = useAction();
@@ -27,7 +31,7 @@ export function PublishForm({ vhost, exchange, routingKey }: Props) {
         // Numbers stay strings, as RabbitMQ's form sends them.
         const headers = parseKeyValueLines(text(data, 'headers'), 'Header');
         if (Object.keys(headers).length > 0) properties['headers'] = headers;
-        for (const p of ['content_type', 'correlation_id', 'reply_to', 'expiration', 'message_id', 'type', 'priority'] as const) {
+        for (const p of PROPERTIES) {
           const v = text(data, p).trim();
           if (v !== '') properties[p] = p === 'priority' ? Number(v) : v;
         }
@@ -47,8 +51,12 @@ export function PublishForm({ vhost, exchange, routingKey }: Props) {
       )}
       <Field label="Delivery mode">
         <select name="delivery_mode">
-          <option value="1">1 - Non-persistent</option>
-          <option value="2">2 - Persistent</option>
+          <Options
+            choices={[
+              ['1', '1 - Non-persistent'],
+              ['2', '2 - Persistent'],
+            ]}
+          />
         </select>
       </Field>
       <Field label="Headers (key=value per line)">
@@ -56,7 +64,7 @@ export function PublishForm({ vhost, exchange, routingKey }: Props) {
       </Field>
       <Field label="Properties">
         <div class="props">
-          {(['content_type', 'correlation_id', 'reply_to', 'expiration', 'message_id', 'type', 'priority'] as const).map((p) => (
+          {PROPERTIES.map((p) => (
             <input key={p} name={p} placeholder={p} size={14} />
           ))}
         </div>
@@ -66,8 +74,12 @@ export function PublishForm({ vhost, exchange, routingKey }: Props) {
       </Field>
       <Field label="Payload encoding">
         <select name="payload_encoding">
-          <option value="string">String (default)</option>
-          <option value="base64">Base64</option>
+          <Options
+            choices={[
+              ['string', 'String (default)'],
+              ['base64', 'Base64'],
+            ]}
+          />
         </select>
       </Field>
     </Form>
