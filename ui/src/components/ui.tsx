@@ -12,6 +12,16 @@ export function ErrorBox({ error }: { error: ApiError | Error | string }) {
   );
 }
 
+/** What a page shows when its object is gone (a 404: the children say so) or cannot be read. */
+export function GoneOrError({ error, children }: { error: ApiError; children: ComponentChildren }) {
+  if (error.status !== 404) return <ErrorBox error={error} />;
+  return (
+    <div class="notice gone" data-gone>
+      {children}
+    </div>
+  );
+}
+
 export function Section({ title, children, open = true }: { title: string; children: ComponentChildren; open?: boolean }) {
   return (
     <details class="section" open={open} data-section={title}>

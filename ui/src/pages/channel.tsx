@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { seg } from '../api.js';
 import { Chart, historyQuery } from '../components/chart.js';
-import { ActionResult, ErrorBox, KeyValues, Loading, Section, useAction } from '../components/ui.js';
+import { ActionResult, GoneOrError, KeyValues, Loading, Section, useAction } from '../components/ui.js';
 import { argText, count, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
@@ -47,13 +47,9 @@ export function ChannelPage({ args }: PageProps) {
       <div class="page" data-page="channel">
         {head}
         <ActionResult action={close} />
-        {error.status === 404 ? (
-          <div class="notice gone" data-gone>
-            This channel is closed{closed ? ' (its connection was closed)' : ''}: it no longer exists. <a href={href('channels')}>All channels</a>
-          </div>
-        ) : (
-          <ErrorBox error={error} />
-        )}
+        <GoneOrError error={error}>
+          This channel is closed{closed ? ' (its connection was closed)' : ''}: it no longer exists. <a href={href('channels')}>All channels</a>
+        </GoneOrError>
       </div>
     );
   }

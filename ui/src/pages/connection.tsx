@@ -8,7 +8,7 @@ import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import { del, seg } from '../api.js';
 import { Chart, chartRange } from '../components/chart.js';
-import { ActionResult, ConfirmAction, ErrorBox, KeyValues, Loading, Section, useAction, type Action } from '../components/ui.js';
+import { ActionResult, ConfirmAction, GoneOrError, KeyValues, Loading, Section, useAction, type Action } from '../components/ui.js';
 import { argText, byteRate, bytes, time, yesNo } from '../format.js';
 import { usePoll } from '../poll.js';
 import { href } from '../router.js';
@@ -56,13 +56,9 @@ export function ConnectionPage({ args }: PageProps) {
       <div class="page" data-page="connection" data-closed={closed || error.status === 404 ? 'true' : undefined}>
         {head}
         <ActionResult action={close} />
-        {error.status === 404 ? (
-          <div class="notice gone" data-gone>
-            This connection is closed: it no longer exists. <a href={href('connections')}>All connections</a>
-          </div>
-        ) : (
-          <ErrorBox error={error} />
-        )}
+        <GoneOrError error={error}>
+          This connection is closed: it no longer exists. <a href={href('connections')}>All connections</a>
+        </GoneOrError>
       </div>
     );
   }
